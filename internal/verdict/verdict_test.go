@@ -1,0 +1,120 @@
+package verdict_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/accessctk/accessctk/internal/verdict"
+)
+
+func TestEmbeddedCatalogueMatchesShared(t *testing.T) {
+	shared := filepath.Join("..", "..", "..", "shared", "contract", "skylark-access.md")
+	want, err := os.ReadFile(shared)
+	if os.IsNotExist(err) {
+		t.Skipf("no shared/ beside the checkout (%s); the embedded copy cannot be compared", shared)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("skylark-access.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("internal/verdict/skylark-access.md differs from %s: copy the catalogue again", shared)
+	}
+}
+
+func TestSkylarkCatalogue(t *testing.T) {
+	c := verdict.Skylark()
+	if len(c.Requirements) < 60 {
+		t.Fatalf("parsed %d requirements, want the catalogue's 63", len(c.Requirements))
+	}
+	r, ok := c.Lookup("SAM-UP-06")
+	if !ok || r.Level != verdict.Must || r.Area != "UP" {
+		t.Fatalf("SAM-UP-06 = %+v, %v", r, ok)
+	}
+	if r, _ := c.Lookup("SAM-CM-03"); r.Level != verdict.Should {
+		t.Errorf("SAM-CM-03 level %s, want SHOULD", r.Level)
+	}
+	if len(c.Interpretations) != 5 {
+		t.Errorf("got %d interpretations, want 5: %q", len(c.Interpretations), c.Interpretations)
+	}
+	for _, in := range c.Interpretations {
+		if len(in) < 40 {
+			t.Errorf("interpretation cut short: %q", in)
+		}
+	}
+}
+
+func TestParseCatalogueRejectsDuplicates(t *testing.T) {
+	_, err := verdict.ParseCatalogue("| SAM-X-01 | MUST | a |\n| SAM-X-01 | MUST | b |\n")
+	if err == nil {
+		t.Fatal("duplicate ID accepted")
+	}
+}
+
+const mini = `# Mini
+| SAM-A-01 | MUST | a |
+| SAM-A-02 | MUST | b |
+| SAM-A-03 | SHOULD | c |
+| SAM-A-04 | MUST | d |
+`
+
+func judge(t *testing.T, ss ...verdict.Scenario) (map[string]verdict.RequirementResult, verdict.Overall) {
+	t.Helper()
+	c, err := verdict.ParseCatalogue(mini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, overall := verdict.Judge(c, ss)
+	m := map[string]verdict.RequirementResult{}
+	for _, r := range rs {
+		m[r.ID] = r
+	}
+	return m, overall
+}
+
+func TestJudge(t *testing.T) {
+	pass := verdict.Scenario{ID: "s1", Requirements: []string{"SAM-A-01", "SAM-A-02"}, Outcome: verdict.Passed}
+	m, overall := judge(t, pass)
+	if m["SAM-A-01"].Status != verdict.Pass || m["SAM-A-04"].Status != verdict.NotCovered || overall != verdict.Conformant {
+		t.Fatalf("all passing: %v %v %v", m["SAM-A-01"].Status, m["SAM-A-04"].Status, overall)
+	}
+
+	// A finding fails the requirement it names, not the scenario's other tags.
+	failing := verdict.Scenario{ID: "s2", Name: "two", Requirements: []string{"SAM-A-01", "SAM-A-02"}, Outcome: verdict.Failed,
+		Findings: []verdict.Finding{{Requirement: "SAM-A-02", Level: verdict.Must}}}
+	m, overall = judge(t, failing)
+	if m["SAM-A-02"].Status != verdict.Fail || m["SAM-A-01"].Status != verdict.Error || overall != verdict.NonConformant {
+		t.Fatalf("failing: %v %v %v", m["SAM-A-02"].Status, m["SAM-A-01"].Status, overall)
+	}
+
+	// A SHOULD part of a MUST requirement only warns.
+	warn := verdict.Scenario{ID: "s3", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Passed,
+		Findings: []verdict.Finding{{Requirement: "SAM-A-01", Level: verdict.Should}, {Requirement: "SAM-A-03", Level: verdict.Should}}}
+	m, overall = judge(t, warn)
+	if m["SAM-A-01"].Status != verdict.Warn || m["SAM-A-03"].Status != verdict.Warn || overall != verdict.Conformant {
+		t.Fatalf("warnings: %v %v %v", m["SAM-A-01"].Status, m["SAM-A-03"].Status, overall)
+	}
+
+	// A harness error makes the run INCOMPLETE; a skip for scope does not, a skip for a missing fixture does.
+	errd := verdict.Scenario{ID: "s4", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Errored, Message: "timeout"}
+	if _, overall = judge(t, errd); overall != verdict.Incomplete {
+		t.Fatalf("errored: %v", overall)
+	}
+	scope := verdict.Scenario{ID: "s5", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Skipped, Message: verdict.OutOfScopePrefix + "--readonly"}
+	if m, overall = judge(t, scope); overall != verdict.Conformant || m["SAM-A-01"].Status != verdict.Skip {
+		t.Fatalf("out of scope: %v %v", m["SAM-A-01"].Status, overall)
+	}
+	fixture := verdict.Scenario{ID: "s6", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Skipped, Message: "no secondary tenant"}
+	if _, overall = judge(t, fixture); overall != verdict.Incomplete {
+		t.Fatalf("missing fixture: %v", overall)
+	}
+	// Automatic checks count as evidence.
+	auto := verdict.Scenario{ID: "s7", Outcome: verdict.Failed, Checked: []string{"SAM-A-04"}}
+	if m, _ = judge(t, auto); m["SAM-A-04"].Status != verdict.Pass {
+		t.Fatalf("automatic check: %v", m["SAM-A-04"].Status)
+	}
+}
