@@ -1,0 +1,47 @@
+package steps
+
+import (
+	"fmt"
+	"sync"
+)
+
+// FixturePool hands out fixture ids so that no two scenarios of a run mutate the same
+// access. Safe for concurrent use.
+type FixturePool struct {
+	mu     sync.Mutex
+	byRole map[string][]string
+	taken  map[string]int
+}
+
+// Fixture roles, as the fixtures file names them.
+const (
+	RolePPU        = "ppu"
+	RoleNonPPU     = "nonPpu"
+	RoleTerminated = "terminated"
+	RoleSecondary  = "secondary"
+)
+
+// NewFixturePool builds a pool from ids by role.
+func NewFixturePool(byRole map[string][]string) *FixturePool {
+	return &FixturePool{byRole: byRole, taken: map[string]int{}}
+}
+
+// Take returns the next unused id of a role.
+func (p *FixturePool) Take(role string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := p.byRole[role]
+	n := p.taken[role]
+	if n >= len(ids) {
+		return "", fmt.Errorf("fixture pool exhausted: the fixtures file lists %d %q accesses and this run needs more (each mutating scenario uses its own)", len(ids), role)
+	}
+	p.taken[role] = n + 1
+	return ids[n], nil
+}
+
+// Peek returns the ids of a role without taking them, for read-only use.
+func (p *FixturePool) Peek(role string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.byRole[role]...)
+}

@@ -1,0 +1,328 @@
+// Package steps is the godog step library: the per-scenario World, the generic
+// HTTP/JSON/schema steps, and the domain steps of each feature area. Steps never talk
+// HTTP themselves: every request goes through the target client, and every response
+// is checked against the OpenAPI description on the way back (SAM-CM-02, -03, -05).
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/accessctk/accessctk/internal/config"
+	"github.com/accessctk/accessctk/internal/target"
+	"github.com/accessctk/accessctk/internal/verdict"
+	"github.com/accessctk/accessctk/spec"
+)
+
+// Suite is what every scenario of one run shares. It is read-only once the run
+// starts, except Pool, which is safe for concurrent use.
+type Suite struct {
+	Client    *target.Client
+	Spec      *spec.Spec
+	Fixtures  *config.Fixtures
+	Primary   Tenant
+	Secondary *Tenant
+	Pool      *FixturePool
+	Catalogue *verdict.Catalogue
+	Scope     Scope
+	Logger    *slog.Logger
+}
+
+// Tenant is a tenant the run may address, with its credential.
+type Tenant struct {
+	Name  string
+	Token target.Token
+}
+
+// Scope says which scenarios the run allows.
+type Scope struct {
+	// ReadOnly runs only @readonly scenarios.
+	ReadOnly bool
+	// AllowDestructive lets @destructive scenarios (permanent changes) run.
+	AllowDestructive bool
+	// RawFilter sends filter expressions unencoded, for servers that parse them so.
+	RawFilter bool
+}
+
+// Scenario tags that select what a run may do.
+const (
+	TagReadOnly    = "@readonly"
+	TagMutating    = "@mutating"
+	TagDestructive = "@destructive"
+)
+
+// outOfScope returns why the run's scope excludes a scenario with these tags, or "".
+func (s Scope) outOfScope(tags []string) string {
+	has := func(t string) bool {
+		for _, x := range tags {
+			if x == t {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case s.ReadOnly && !has(TagReadOnly):
+		return verdict.OutOfScopePrefix + "the run is --readonly and this scenario changes data"
+	case has(TagDestructive) && !s.AllowDestructive:
+		return verdict.OutOfScopePrefix + "this scenario makes permanent changes; run with --allow-destructive"
+	}
+	return ""
+}
+
+// World is the state of one scenario. godog builds a new one for every scenario, so
+// scenarios share nothing but the Suite.
+type World struct {
+	suite    *Suite
+	scenario *godog.Scenario
+	record   verdict.Scenario
+	checked  map[string]bool
+
+	tenant Tenant
+	// access is the id the scenario works on; before is its state when taken.
+	access string
+	before []byte
+	// last is the most recent response.
+	last     *target.Response
+	lastSent target.Request
+	cleanups []func(context.Context) error
+}
+
+func newWorld(s *Suite) *World {
+	return &World{suite: s, checked: map[string]bool{}, tenant: s.Primary}
+}
+
+// begin starts the scenario's record from godog's view of it.
+func (w *World) begin(sc *godog.Scenario) {
+	w.scenario = sc
+	w.record = verdict.Scenario{
+		ID:      scenarioID(sc),
+		Feature: featureName(sc.Uri),
+		Name:    sc.Name,
+		Started: time.Now(),
+	}
+	for _, t := range sc.Tags {
+		w.record.Tags = append(w.record.Tags, t.Name)
+		if verdict.IsRequirementTag(t.Name) {
+			w.record.Requirements = append(w.record.Requirements, strings.TrimPrefix(t.Name, "@"))
+		}
+	}
+}
+
+func scenarioID(sc *godog.Scenario) string {
+	return fmt.Sprintf("%s#%s", featureName(sc.Uri), sc.Id)
+}
+
+func featureName(uri string) string {
+	uri = uri[strings.LastIndex(uri, "/")+1:]
+	return strings.TrimSuffix(uri, ".feature")
+}
+
+// Failure is a broken rule found by a step: the target, not the harness, is at fault.
+// With no Requirements it is attributed to the scenario's requirement tags.
+type Failure struct {
+	Requirements []string
+	Level        verdict.Level
+	Message      string
+	Exchange     *verdict.Exchange
+}
+
+func (f *Failure) Error() string {
+	if len(f.Requirements) == 0 {
+		return f.Message
+	}
+	return strings.Join(f.Requirements, ", ") + ": " + f.Message
+}
+
+// failf builds a Failure against the scenario's own requirements, with the last
+// exchange as evidence.
+func (w *World) failf(format string, args ...any) error {
+	return &Failure{Level: verdict.Must, Message: fmt.Sprintf(format, args...), Exchange: w.lastExchange()}
+}
+
+// failReqf builds a Failure against a named requirement.
+func (w *World) failReqf(req, format string, args ...any) error {
+	f := w.failf(format, args...).(*Failure)
+	f.Requirements = []string{req}
+	return f
+}
+
+// finding records a broken rule without stopping the scenario: automatic checks use
+// it, so that one scenario can report a schema violation and still judge its own rule.
+func (w *World) finding(req string, level verdict.Level, msg string, ex *verdict.Exchange) {
+	w.record.Findings = append(w.record.Findings, verdict.Finding{Requirement: req, Level: level, Message: msg, Exchange: ex})
+}
+
+func (w *World) lastExchange() *verdict.Exchange {
+	if n := len(w.record.Exchanges); n > 0 {
+		ex := w.record.Exchanges[n-1]
+		return &ex
+	}
+	return nil
+}
+
+// HarnessError is a failure to judge: the target could not be reached, timed out, or
+// a fixture did not meet its precondition. It never counts against the target.
+type HarnessError struct{ Err error }
+
+func (e *HarnessError) Error() string { return e.Err.Error() }
+func (e *HarnessError) Unwrap() error { return e.Err }
+
+// send performs one request as the current tenant, records the exchange, and runs the
+// automatic checks on the response.
+func (w *World) send(ctx context.Context, r target.Request) (*target.Response, error) {
+	if r.Token == (target.Token{}) && r.AuthOverride == "" && !r.NoAuth {
+		r.Token = w.tenant.Token
+	}
+	w.lastSent = r
+	resp, err := w.suite.Client.Do(ctx, r)
+	if resp != nil && resp.Exchange != nil {
+		w.record.Exchanges = append(w.record.Exchanges, exchangeRecord(resp.Exchange))
+	}
+	if err != nil {
+		return nil, &HarnessError{Err: fmt.Errorf("%s %s: %w", r.Method, r.Path, err)}
+	}
+	w.last = resp
+	w.autoCheck(resp)
+	return resp, nil
+}
+
+// autoCheck applies the rules that hold for every response: no 5xx (SAM-CM-05), every
+// 2xx matches the OpenAPI description (SAM-CM-02), every 4xx is documented with a JSON
+// error body (SAM-CM-03, a SHOULD), the correlation id is echoed (SAM-CM-04, a SHOULD).
+func (w *World) autoCheck(resp *target.Response) {
+	ex := w.lastExchange()
+	status := resp.Exchange.Status
+	if status >= 500 {
+		w.finding("SAM-CM-05", verdict.Must, fmt.Sprintf("the target answered %d; no request may get a 5xx", status), ex)
+	} else {
+		w.checked["SAM-CM-05"] = true
+	}
+	res := w.suite.Spec.CheckResponse(resp.Request, resp.RequestBody, status, resp.Header, resp.Body)
+	if res.Checked {
+		req, level := "", verdict.Must
+		switch {
+		case status >= 200 && status < 300:
+			req = "SAM-CM-02"
+		case status >= 400 && status < 500:
+			req, level = "SAM-CM-03", verdict.Should
+		}
+		if req != "" {
+			if len(res.Findings) > 0 {
+				w.finding(req, level, "the response does not match the OpenAPI description: "+describeFindings(res.Findings), ex)
+			} else {
+				w.checked[req] = true
+			}
+		}
+	}
+	if id := resp.Exchange.RequestHeader.Get(w.suite.Client.CorrelationHeader()); id != "" {
+		if got := resp.Header.Get(w.suite.Client.CorrelationHeader()); got != id {
+			w.finding("SAM-CM-04", verdict.Should, fmt.Sprintf("the %s header was not echoed (sent %q, got %q)", w.suite.Client.CorrelationHeader(), id, got), ex)
+		} else {
+			w.checked["SAM-CM-04"] = true
+		}
+	}
+}
+
+func describeFindings(fs []spec.Finding) string {
+	parts := make([]string, 0, len(fs))
+	for i, f := range fs {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(fs)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s", f.Where, f.Message))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func exchangeRecord(e *target.Exchange) verdict.Exchange {
+	return verdict.Exchange{
+		Seq:            e.Seq,
+		Started:        e.Started,
+		DurationMS:     float64(e.Duration.Microseconds()) / 1000,
+		Method:         e.Method,
+		URL:            e.URL,
+		RequestHeader:  e.RequestHeader,
+		RequestBody:    string(e.RequestBody),
+		Status:         e.Status,
+		ResponseHeader: e.ResponseHeader,
+		ResponseBody:   string(e.ResponseBody),
+		Error:          e.Err,
+		Curl:           e.Curl(),
+		Transcript:     e.String(),
+	}
+}
+
+// finish closes the scenario's record: runs the clean-ups (last first, even when the
+// scenario failed) and classifies how it ended.
+func (w *World) finish(ctx context.Context, err error) verdict.Scenario {
+	for i := len(w.cleanups) - 1; i >= 0; i-- {
+		if cerr := w.cleanups[i](ctx); cerr != nil {
+			w.suite.Logger.Warn("scenario clean-up failed", "scenario", w.record.Name, "err", cerr)
+		}
+	}
+	rec := w.record
+	rec.Duration = float64(time.Since(rec.Started).Microseconds()) / 1000
+	for id := range w.checked {
+		rec.Checked = append(rec.Checked, id)
+	}
+	var fail *Failure
+	var skip *skipError
+	switch {
+	case err == nil:
+		rec.Outcome = verdict.Passed
+	case errors.As(err, &skip):
+		rec.Outcome, rec.Message = verdict.Skipped, skip.reason
+	case errors.Is(err, godog.ErrSkip):
+		rec.Outcome, rec.Message = verdict.Skipped, "skipped"
+	case errors.As(err, &fail):
+		rec.Outcome, rec.Message = verdict.Failed, fail.Message
+		reqs := fail.Requirements
+		if len(reqs) == 0 {
+			reqs = rec.Requirements
+		}
+		for _, r := range reqs {
+			rec.Findings = append(rec.Findings, verdict.Finding{Requirement: r, Level: fail.Level, Message: fail.Message, Exchange: fail.Exchange})
+		}
+	default:
+		// Anything but an attributed Failure is the harness's problem: never blame the
+		// target for an error no rule names.
+		rec.Outcome, rec.Message = verdict.Errored, err.Error()
+	}
+	return rec
+}
+
+// skipError skips a scenario with a reason (scope, missing fixture).
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string { return "skipped: " + e.reason }
+func (e *skipError) Is(target error) bool {
+	return target == godog.ErrSkip
+}
+
+func skipf(format string, args ...any) error {
+	return &skipError{reason: fmt.Sprintf(format, args...)}
+}
+
+// tenantPath builds a path under the current tenant.
+func (w *World) tenantPath(elems ...string) string {
+	p := "/" + url.PathEscape(w.tenant.Name) + "/access"
+	for _, e := range elems {
+		p += "/" + url.PathEscape(e)
+	}
+	return p
+}
+
+// get is a GET under the current tenant.
+func (w *World) get(ctx context.Context, path string, query url.Values) (*target.Response, error) {
+	return w.send(ctx, target.Request{Method: http.MethodGet, Path: path, Query: query})
+}
