@@ -1,8 +1,15 @@
 package steps
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sync"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/accessctk/accessctk/internal/target"
 )
 
 // FixturePool hands out fixture ids so that no two scenarios of a run mutate the same
@@ -44,4 +51,26 @@ func (p *FixturePool) Peek(role string) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.byRole[role]...)
+}
+
+// ReadStatus reads one access as tenant t and returns its status, or "" when the
+// target says it does not exist (404). Any other answer is an error: a fixture check
+// must not guess.
+func ReadStatus(ctx context.Context, s *Suite, t Tenant, id string) (string, error) {
+	resp, err := s.Client.Do(ctx, target.Request{
+		Method: http.MethodGet,
+		Path:   "/" + url.PathEscape(t.Name) + "/access/" + url.PathEscape(id),
+		Token:  t.Token,
+	})
+	if err != nil {
+		return "", fmt.Errorf("read access %q: %w", id, err)
+	}
+	switch resp.Status {
+	case http.StatusOK:
+		return gjson.GetBytes(resp.Body, "status").String(), nil
+	case http.StatusNotFound:
+		return "", nil
+	default:
+		return "", fmt.Errorf("read access %q of tenant %q: status %d%s", id, t.Name, resp.Status, bodyExcerpt(resp.Exchange.ResponseBody))
+	}
 }

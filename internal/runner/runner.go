@@ -1,0 +1,368 @@
+// Package runner performs one conformance run: it resolves the target (a vendor URL
+// or the embedded reference server), loads the spec and fixtures, checks fixture
+// preconditions, runs the godog suite and judges the results.
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/accessctk/accessctk/features"
+	"github.com/accessctk/accessctk/internal/config"
+	"github.com/accessctk/accessctk/internal/reference"
+	"github.com/accessctk/accessctk/internal/target"
+	"github.com/accessctk/accessctk/internal/verdict"
+	"github.com/accessctk/accessctk/spec"
+	"github.com/accessctk/accessctk/steps"
+)
+
+// Exit codes, as DESIGN.md defines them for CI gates.
+const (
+	ExitConformant    = 0
+	ExitNonConformant = 1
+	ExitUsage         = 2
+	ExitNotJudged     = 3
+)
+
+// Error carries the exit code a failure to run maps to.
+type Error struct {
+	Code int
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+func usageError(format string, args ...any) error {
+	return &Error{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+func notJudged(err error) error { return &Error{Code: ExitNotJudged, Err: err} }
+
+// Options configure one run.
+type Options struct {
+	// Target is the base URL of the server under test; empty means the embedded
+	// reference server.
+	Target string
+	// FixturesPath names the fixtures file; required with Target.
+	FixturesPath string
+	// SpecPath overrides the embedded OpenAPI description.
+	SpecPath string
+	// Tags is a godog tag expression selecting scenarios (e.g. "@SAM-UP-06").
+	Tags  string
+	Scope steps.Scope
+	// RequestTimeout bounds each HTTP exchange.
+	RequestTimeout time.Duration
+	// Faults switches on deliberate deviations of the embedded reference server.
+	Faults []string
+	// Seed seeds the embedded reference server's data set.
+	Seed int64
+	// Getenv reads the environment (tokens named by the fixtures).
+	Getenv func(string) string
+	Logger *slog.Logger
+	// Version is the tool version written into the results.
+	Version string
+}
+
+// Run performs the run and returns its judged results. A returned error carries its
+// exit code (usage, or nothing judged); a NON-CONFORMANT verdict is not an error.
+func Run(ctx context.Context, o Options) (*verdict.Results, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
+	started := time.Now()
+	env, err := resolveTarget(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer env.close()
+
+	specDoc, err := loadSpec(o.SpecPath, env.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	client, err := target.New(target.Config{BaseURL: env.baseURL, Timeout: o.RequestTimeout, UserAgent: "accessctk/" + o.Version})
+	if err != nil {
+		return nil, usageError("target client: %w", err)
+	}
+	if err := client.Probe(ctx); err != nil {
+		return nil, notJudged(err)
+	}
+	suite := &steps.Suite{
+		Client:    client,
+		Spec:      specDoc,
+		Fixtures:  env.fixtures,
+		Primary:   env.primary,
+		Secondary: env.secondary,
+		Pool: steps.NewFixturePool(map[string][]string{
+			steps.RolePPU:        env.fixtures.Accesses.PPU,
+			steps.RoleNonPPU:     env.fixtures.Accesses.NonPPU,
+			steps.RoleTerminated: env.fixtures.Accesses.Terminated,
+			steps.RoleSecondary:  env.fixtures.Accesses.Secondary,
+		}),
+		Catalogue: verdict.Skylark(),
+		Scope:     o.Scope,
+		Logger:    o.Logger,
+	}
+	if err := checkFixtures(ctx, suite); err != nil {
+		return nil, notJudged(err)
+	}
+
+	var mu sync.Mutex
+	var scenarios []verdict.Scenario
+	collect := func(s verdict.Scenario) {
+		mu.Lock()
+		defer mu.Unlock()
+		scenarios = append(scenarios, s)
+	}
+	status := godog.TestSuite{
+		Name:                "skylark",
+		ScenarioInitializer: steps.ScenarioInitializer(suite, collect),
+		Options: &godog.Options{
+			Format:         "progress",
+			Output:         io.Discard,
+			FS:             features.FS,
+			Paths:          []string{features.Skylark},
+			Tags:           o.Tags,
+			Strict:         true,
+			Concurrency:    1,
+			NoColors:       true,
+			DefaultContext: ctx,
+		},
+	}.Run()
+	o.Logger.Debug("godog finished", "status", status, "scenarios", len(scenarios))
+	if len(scenarios) == 0 {
+		return nil, usageError("no scenario matched the selection (tags %q)", o.Tags)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, notJudged(fmt.Errorf("run interrupted: %w", err))
+	}
+
+	cat := verdict.Skylark()
+	reqs, overall := verdict.Judge(cat, scenarios)
+	res := &verdict.Results{
+		Tool:            "accessctk",
+		Version:         o.Version,
+		Catalogue:       cat.Title,
+		Target:          env.describe,
+		Started:         started,
+		DurationMS:      float64(time.Since(started).Microseconds()) / 1000,
+		Overall:         overall,
+		Interpretations: cat.Interpretations,
+		Requirements:    reqs,
+		Scenarios:       scenarios,
+	}
+	if o.Scope.RawFilter {
+		res.Notes = append(res.Notes, "filter expressions were sent in the page's raw (unencoded) form")
+	}
+	return res, nil
+}
+
+// ExitCode maps a verdict to the process exit code.
+func ExitCode(r *verdict.Results) int {
+	switch r.Overall {
+	case verdict.Conformant:
+		return ExitConformant
+	case verdict.NonConformant:
+		return ExitNonConformant
+	default:
+		return ExitNotJudged
+	}
+}
+
+// environment is the resolved target: where it is, its fixtures and credentials.
+type environment struct {
+	baseURL   *url.URL
+	describe  string
+	fixtures  *config.Fixtures
+	primary   steps.Tenant
+	secondary *steps.Tenant
+	close     func()
+}
+
+func resolveTarget(ctx context.Context, o Options) (*environment, error) {
+	if o.Target == "" {
+		if o.FixturesPath != "" {
+			return nil, usageError("--fixtures needs --target: the embedded reference server writes its own fixtures")
+		}
+		return startEmbedded(ctx, o)
+	}
+	if len(o.Faults) > 0 {
+		return nil, usageError("--fault applies only to the embedded reference server, not to --target")
+	}
+	base, err := url.Parse(o.Target)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, usageError("--target %q is not an absolute http(s) URL", o.Target)
+	}
+	if o.FixturesPath == "" {
+		return nil, usageError("--target needs --fixtures: a file naming the tenants, token sources and disposable accesses (see README)")
+	}
+	fx, err := config.LoadFixtures(o.FixturesPath)
+	if err != nil {
+		return nil, notJudged(err)
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		return nil, usageError("no environment reader configured")
+	}
+	primary, err := tenantFrom(fx.Tenants.Primary, getenv)
+	if err != nil {
+		return nil, usageError("%w", err)
+	}
+	env := &environment{baseURL: base, describe: base.Redacted(), fixtures: fx, primary: primary, close: func() {}}
+	if s := fx.Tenants.Secondary; s != nil {
+		sec, err := tenantFrom(*s, getenv)
+		if err != nil {
+			return nil, usageError("%w", err)
+		}
+		env.secondary = &sec
+	}
+	return env, nil
+}
+
+func tenantFrom(t config.Tenant, getenv func(string) string) (steps.Tenant, error) {
+	if t.TokenEnv != "" {
+		v := getenv(t.TokenEnv)
+		if v == "" {
+			return steps.Tenant{}, fmt.Errorf("tenant %q: environment variable %s (named by the fixtures' tokenEnv) is not set", t.Name, t.TokenEnv)
+		}
+		return steps.Tenant{Name: t.Name, Token: target.NewToken(v)}, nil
+	}
+	tok, err := target.TokenFromFile(t.TokenFile)
+	if err != nil {
+		return steps.Tenant{}, fmt.Errorf("tenant %q: %w", t.Name, err)
+	}
+	return steps.Tenant{Name: t.Name, Token: tok}, nil
+}
+
+// startEmbedded starts the reference server on a free loopback port with fresh random
+// tokens that live only in this process.
+func startEmbedded(ctx context.Context, o Options) (*environment, error) {
+	tokens := map[string]string{}
+	primaryName, secondaryName := reference.DefaultTenants()
+	for _, t := range []string{primaryName, secondaryName} {
+		tokens[t] = "ref-" + randomHex(24)
+	}
+	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, Logger: o.Logger})
+	if err != nil {
+		return nil, usageError("reference server: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = srv.Close()
+		return nil, notJudged(fmt.Errorf("reference server: listen on loopback: %w", err))
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	base := &url.URL{Scheme: "http", Host: ln.Addr().String()}
+	fx := srv.Fixtures(base.String())
+	env := &environment{
+		baseURL:   base,
+		describe:  "embedded reference server at " + base.String(),
+		fixtures:  fx,
+		primary:   steps.Tenant{Name: primaryName, Token: target.NewToken(tokens[primaryName])},
+		secondary: &steps.Tenant{Name: secondaryName, Token: target.NewToken(tokens[secondaryName])},
+		close: func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(sctx)
+			_ = srv.Close()
+		},
+	}
+	if len(o.Faults) > 0 {
+		env.describe += fmt.Sprintf(" with faults %v", o.Faults)
+	}
+	return env, nil
+}
+
+func loadSpec(path string, base *url.URL) (*spec.Spec, error) {
+	var (
+		s   *spec.Spec
+		err error
+	)
+	if path == "" {
+		s, err = spec.Load(spec.DefaultDocument(), base.String())
+	} else {
+		s, err = spec.LoadFile(path, base.String())
+	}
+	if err != nil {
+		return nil, usageError("%w", err)
+	}
+	return s, nil
+}
+
+// checkFixtures verifies every fixture before anything is judged: each id exists and
+// is in the state its role promises. A broken fixture is a setup error (exit 3).
+func checkFixtures(ctx context.Context, s *steps.Suite) error {
+	type want struct{ role, status string }
+	checks := map[string]want{}
+	for _, id := range s.Fixtures.Accesses.PPU {
+		checks[id] = want{"ppu", "ACTIVE"}
+	}
+	for _, id := range s.Fixtures.Accesses.NonPPU {
+		checks[id] = want{"nonPpu", "ACTIVE"}
+	}
+	for _, id := range s.Fixtures.Accesses.Terminated {
+		checks[id] = want{"terminated", "TERMINATED"}
+	}
+	ids := make([]string, 0, len(checks))
+	for id := range checks {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var problems []error
+	for _, id := range ids {
+		w := checks[id]
+		status, err := steps.ReadStatus(ctx, s, s.Primary, id)
+		if err != nil {
+			return fmt.Errorf("fixture check: %w", err)
+		}
+		if status != w.status {
+			problems = append(problems, fmt.Errorf("accesses.%s %q: %s", w.role, id, describeStatus(status, w.status)))
+		}
+	}
+	if s.Secondary != nil {
+		for _, id := range s.Fixtures.Accesses.Secondary {
+			status, err := steps.ReadStatus(ctx, s, *s.Secondary, id)
+			if err != nil {
+				return fmt.Errorf("fixture check: %w", err)
+			}
+			if status == "" {
+				problems = append(problems, fmt.Errorf("accesses.secondary %q: not found in tenant %q", id, s.Secondary.Name))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("fixtures do not match the target (nothing was judged): %w", errors.Join(problems...))
+	}
+	return nil
+}
+
+func describeStatus(got, want string) string {
+	if got == "" {
+		return "not found (a read gave no access)"
+	}
+	return fmt.Sprintf("status is %s, the role needs %s", got, want)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
