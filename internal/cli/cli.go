@@ -1,0 +1,106 @@
+// Package cli is the accessctk command line: it parses flags and environment into
+// options, calls the runner or the reference server, prints results and maps them to
+// exit codes. It is the only code that touches process I/O, through State, so the
+// whole CLI runs in-process in tests.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accessctk/accessctk/internal/runner"
+)
+
+// Version is the tool version; release builds set it with -ldflags.
+var Version = "0.1.0-dev"
+
+// State is the process I/O the CLI may use.
+type State struct {
+	Args   []string
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Context is cancelled on SIGINT/SIGTERM when Main sets it up; tests pass their own.
+	Context context.Context
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(st State) int {
+	ctx := st.Context
+	if ctx == nil {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+	}
+	root := newRoot(&st)
+	root.SetArgs(st.Args)
+	root.SetOut(st.Stdout)
+	root.SetErr(st.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return runner.ExitConformant
+	}
+	var coded *runner.Error
+	var exit *exitStatus
+	switch {
+	case errors.As(err, &exit):
+		return exit.code
+	case errors.As(err, &coded):
+		fmt.Fprintf(st.Stderr, "accessctk: %v\n", err)
+		return coded.Code
+	default:
+		// Cobra's own errors are flag and argument mistakes.
+		fmt.Fprintf(st.Stderr, "accessctk: %v\nRun 'accessctk --help' for usage.\n", err)
+		return runner.ExitUsage
+	}
+}
+
+// exitStatus ends a command with a code after it has printed its own output.
+type exitStatus struct{ code int }
+
+func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func newRoot(st *State) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "accessctk",
+		Short: "Conformance test kit for access-management HTTP APIs",
+		Long: `accessctk certifies an implementation of the Skylark Access Management API against
+its rule catalogue. It runs Gherkin scenarios against a target URL, validates every
+response against the OpenAPI description, and judges each requirement PASS, FAIL,
+WARN, SKIP or ERROR, ending in CONFORMANT, NON-CONFORMANT or INCOMPLETE.
+
+Without --target, 'accessctk run' starts its embedded reference server and certifies
+that, which shows what a conformant run looks like.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newRunCommand(st), newServeCommand(st), newVersionCommand(st))
+	return root
+}
+
+func newVersionCommand(st *State) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the accessctk version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(st.Stdout, "accessctk %s\n", Version)
+			return err
+		},
+	}
+}
+
+func newLogger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
