@@ -101,9 +101,6 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	if err != nil {
 		return nil, usageError("target client: %w", err)
 	}
-	if err := client.Probe(ctx); err != nil {
-		return nil, notJudged(err)
-	}
 	suite := &steps.Suite{
 		Client:    client,
 		Spec:      specDoc,
@@ -209,6 +206,14 @@ func resolveTarget(ctx context.Context, o Options) (*environment, error) {
 	base, err := url.Parse(o.Target)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, usageError("--target %q is not an absolute http(s) URL", o.Target)
+	}
+	// Reachability first: an unreachable target is the one thing worth saying.
+	probe, err := target.New(target.Config{BaseURL: base, Timeout: o.RequestTimeout})
+	if err != nil {
+		return nil, usageError("target client: %w", err)
+	}
+	if err := probe.Probe(ctx); err != nil {
+		return nil, notJudged(err)
 	}
 	if o.FixturesPath == "" {
 		return nil, usageError("--target needs --fixtures: a file naming the tenants, token sources and disposable accesses (see README)")
