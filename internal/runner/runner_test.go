@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,9 +141,15 @@ func TestNoSecretInOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	var passwords []string
+	var (
+		mu        sync.Mutex
+		passwords []string
+	)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		passwords = append(passwords, capturePasswords(r)...)
+		got := capturePasswords(r)
+		mu.Lock()
+		passwords = append(passwords, got...)
+		mu.Unlock()
 		srv.Handler().ServeHTTP(w, r)
 	}))
 	defer ts.Close()
@@ -182,6 +189,8 @@ func TestNoSecretInOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := summary(t, res) + string(js)
+	mu.Lock()
+	defer mu.Unlock()
 	for _, secret := range append([]string{token, secondToken}, passwords...) {
 		if len(secret) >= 8 && strings.Contains(out, secret) {
 			t.Errorf("a secret (%d bytes) appears in the run's output", len(secret))
