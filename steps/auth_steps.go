@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/cucumber/godog"
-
 	"github.com/accessctk/accessctk/internal/target"
 )
 
-// registerAuth adds the SAM-CM-01 steps: requests with no or an invalid credential.
-func registerAuth(sc *godog.ScenarioContext, w *World) {
-	sc.Step(`^I call the (list|read|update|batch|task) endpoint (without a token|with an invalid token)$`, w.iCallWithoutValidToken)
-	sc.Step(`^the request is refused as unauthenticated$`, w.refusedAsUnauthenticated)
+// authSteps are the SAM-CM-01 steps: requests with no or an invalid credential.
+func authSteps(w *World) []stepDef {
+	return []stepDef{
+		{`^I call the (list|read|update|batch|task) endpoint (without a token|with an invalid token)$`, w.iCallWithoutValidToken},
+		{`^the request is refused as unauthenticated$`, w.refusedAsUnauthenticated},
+	}
 }
 
 func (w *World) iCallWithoutValidToken(ctx context.Context, endpoint, credential string) error {

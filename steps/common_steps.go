@@ -10,24 +10,25 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 
 	"github.com/accessctk/accessctk/internal/target"
 )
 
-// registerCommon adds the generic steps: choosing an access, reading, listing, and
+// commonSteps are the generic steps: choosing an access, reading, listing, and
 // asserting on status and JSON.
-func registerCommon(sc *godog.ScenarioContext, w *World) {
-	sc.Step(`^an existing access of the tenant$`, w.anExistingAccess)
-	sc.Step(`^a disposable PPU access$`, w.aDisposablePPUAccess)
-	sc.Step(`^I read the access$`, w.iReadTheAccess)
-	sc.Step(`^I read an access that does not exist$`, w.iReadAMissingAccess)
-	sc.Step(`^I list the accesses with page size (\d+)$`, w.iListWithPageSize)
-	sc.Step(`^the response status is (\d+)$`, w.theStatusIs)
-	sc.Step(`^the response is the access itself$`, w.theResponseIsTheAccess)
-	sc.Step(`^the response has no "([^"]+)" field at any depth$`, w.noFieldAtAnyDepth)
-	sc.Step(`^the access is unchanged$`, w.theAccessIsUnchanged)
+func commonSteps(w *World) []stepDef {
+	return []stepDef{
+		{`^an existing access of the tenant$`, w.anExistingAccess},
+		{`^a disposable PPU access$`, w.aDisposablePPUAccess},
+		{`^I read the access$`, w.iReadTheAccess},
+		{`^I read an access that does not exist$`, w.iReadAMissingAccess},
+		{`^I list the accesses with page size (\d+)$`, w.iListWithPageSize},
+		{`^the response status is (\d+)$`, w.theStatusIs},
+		{`^the response is the access itself$`, w.theResponseIsTheAccess},
+		{`^the response has no "([^"]+)" field at any depth$`, w.noFieldAtAnyDepth},
+		{`^the access is unchanged$`, w.theAccessIsUnchanged},
+	}
 }
 
 func (w *World) anExistingAccess(ctx context.Context) error {

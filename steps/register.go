@@ -26,7 +26,24 @@ func ScenarioInitializer(s *Suite, collect func(verdict.Scenario)) func(*godog.S
 			collect(w.finish(ctx, err))
 			return ctx, nil
 		})
-		registerCommon(sc, w)
-		registerAuth(sc, w)
+		for _, d := range stepDefinitions(w) {
+			sc.Step(d.pattern, d.fn)
+		}
 	}
+}
+
+// stepDef is one step pattern and the World method that implements it.
+type stepDef struct {
+	pattern string
+	fn      any
+}
+
+// stepDefinitions lists every step of the library, one area after another. Each area
+// lives in its own file (common_steps.go, auth_steps.go, ...) and contributes a slice.
+func stepDefinitions(w *World) []stepDef {
+	var defs []stepDef
+	for _, area := range []func(*World) []stepDef{commonSteps, authSteps} {
+		defs = append(defs, area(w)...)
+	}
+	return defs
 }
