@@ -40,11 +40,14 @@ type Spec struct {
 }
 
 // Load parses data (YAML or JSON), validates it as an OpenAPI document and
-// builds a router whose only server is serverURL, the scheme, host and base
-// path of the target (e.g. "http://127.0.0.1:4321" or
-// "https://api.vendor.example/sam"). An empty serverURL keeps the document's
-// own servers. External $refs are refused: use LoadFile for a document split
-// over several local files.
+// builds its router for serverURL, the target's URL (e.g.
+// "http://127.0.0.1:4321" or "https://api.vendor.example/sam"). Requests are
+// routed by serverURL's base path and the document's paths; the scheme and
+// host are checked for form but not matched, because a server's Link URLs
+// may name its public host or spell the port differently, and the harness
+// sends requests to its target only. An empty serverURL keeps the
+// document's own servers (and their hosts). External $refs are refused: use
+// LoadFile for a document split over several local files.
 func Load(data []byte, serverURL string) (*Spec, error) {
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
@@ -77,7 +80,7 @@ func load(loader *openapi3.Loader, parse func() (*openapi3.T, error), serverURL 
 		return nil, fmt.Errorf("spec: invalid OpenAPI document: %w", err)
 	}
 	if serverURL != "" {
-		base, err := normalizeServerURL(serverURL)
+		base, err := basePath(serverURL)
 		if err != nil {
 			return nil, fmt.Errorf("spec: invalid server URL %q: %w", serverURL, err)
 		}
@@ -90,9 +93,9 @@ func load(loader *openapi3.Loader, parse func() (*openapi3.T, error), serverURL 
 	return &Spec{router: router, schemaOpts: doc.GetSchemaValidationOptions()}, nil
 }
 
-// normalizeServerURL accepts an absolute http(s) URL with a host and an
-// optional base path, and returns it without a trailing slash.
-func normalizeServerURL(raw string) (string, error) {
+// basePath checks that raw is an absolute http(s) URL with a host and
+// returns its path without a trailing slash ("" for none).
+func basePath(raw string) (string, error) {
 	if strings.ContainsAny(raw, "{}") {
 		return "", errors.New("must not contain '{' or '}'")
 	}
@@ -110,17 +113,18 @@ func normalizeServerURL(raw string) (string, error) {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", errors.New("must not carry a query or a fragment")
 	}
-	return strings.TrimSuffix(u.String(), "/"), nil
+	return strings.TrimSuffix(u.EscapedPath(), "/"), nil
 }
 
-// rewriteServers points the document, and every path item that names its
-// own servers, at base: the router matches scheme, host and base path, and
-// the document's servers name the vendor's hosts, not the target's.
+// rewriteServers replaces the document's servers, and those of every path
+// item that names its own, with the base path alone: the documented servers
+// are the vendor's, and a server URL without a host matches any host.
 func rewriteServers(doc *openapi3.T, base string) {
-	doc.Servers = openapi3.Servers{{URL: base}}
+	servers := openapi3.Servers{{URL: base + "/"}}
+	doc.Servers = servers
 	for _, item := range doc.Paths.Map() {
 		if len(item.Servers) > 0 {
-			item.Servers = openapi3.Servers{{URL: base}}
+			item.Servers = servers
 		}
 	}
 }
