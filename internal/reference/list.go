@@ -1,0 +1,197 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/accessctk/accessctk/fuzz/filter"
+)
+
+// pageCache makes long walks cheap. A walk of N accesses in pages of k would cost
+// N/k COUNT(*)s and, with OFFSET, O(N²/k) row visits. Within one data generation the
+// matching set cannot change, so the count is computed once per (tenant, filter), and
+// the last primary key of each page served is remembered: page n+1 then starts with
+// "pk > last" (keyset paging) instead of OFFSET. A page asked for out of order falls
+// back to OFFSET. Entries of older generations are never read; the maps are emptied
+// when they grow past their bound.
+type pageCache struct {
+	mu      sync.Mutex
+	counts  map[countKey]int64
+	cursors map[cursorKey]int64
+}
+
+type countKey struct {
+	generation int64
+	tenant     int64
+	filter     string // the canonical (known-fields) expression
+}
+
+type cursorKey struct {
+	countKey
+	size, page int64
+}
+
+const (
+	maxCachedCounts  = 10_000
+	maxCachedCursors = 200_000
+)
+
+func newPageCache() *pageCache {
+	return &pageCache{counts: map[countKey]int64{}, cursors: map[cursorKey]int64{}}
+}
+
+func (c *pageCache) count(k countKey) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.counts[k]
+	return n, ok
+}
+
+func (c *pageCache) putCount(k countKey, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.counts) >= maxCachedCounts {
+		clear(c.counts)
+	}
+	c.counts[k] = n
+}
+
+// cursor is the last primary key of page k.page.
+func (c *pageCache) cursor(k cursorKey) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pk, ok := c.cursors[k]
+	return pk, ok
+}
+
+func (c *pageCache) putCursor(k cursorKey, pk int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.cursors) >= maxCachedCursors {
+		clear(c.cursors)
+	}
+	c.cursors[k] = pk
+}
+
+// page is one list page and the total it belongs to.
+type page struct {
+	total   int64
+	last    int64 // the last page number, at least 1
+	records []record
+}
+
+// listPage reads page q.page of the tenant's accesses matching q.expr, in primary-key
+// order. The generation is read before any query: a write that lands meanwhile bumps
+// it, so whatever this call caches is filed under a generation no later reader uses.
+func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (page, error) {
+	where, args, err := compileFilter(q.expr)
+	if err != nil {
+		return page{}, err
+	}
+	ck := countKey{generation: s.generation.Load(), tenant: tenantID, filter: q.expr.Known().String()}
+	total, ok := s.pages.count(ck)
+	if !ok {
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM access WHERE tenant = ? AND `+where,
+			append([]any{tenantID}, args...)...).Scan(&total)
+		if err != nil {
+			return page{}, fmt.Errorf("count accesses: %w", err)
+		}
+		s.pages.putCount(ck, total)
+	}
+	p := page{total: total, last: max(1, (total+q.size-1)/q.size)}
+	if q.page > p.last || total == 0 {
+		return p, nil
+	}
+	after, offset := int64(0), (q.page-1)*q.size
+	if q.page > 1 {
+		if pk, ok := s.pages.cursor(cursorKey{ck, q.size, q.page - 1}); ok {
+			after, offset = pk, 0
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordCols+` FROM access
+		WHERE tenant = ? AND pk > ? AND `+where+` ORDER BY pk LIMIT ? OFFSET ?`,
+		append(append([]any{tenantID, after}, args...), q.size, offset)...)
+	if err != nil {
+		return page{}, fmt.Errorf("list accesses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return page{}, fmt.Errorf("list accesses: %w", err)
+		}
+		p.records = append(p.records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return page{}, fmt.Errorf("list accesses: %w", err)
+	}
+	if n := len(p.records); n > 0 {
+		s.pages.putCursor(cursorKey{ck, q.size, q.page}, p.records[n-1].pk)
+	}
+	return p, nil
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	q, err := parseListQuery(r.URL.RawQuery, int64(s.opts.DefaultPageSize), int64(s.opts.MaxPageSize))
+	if err != nil {
+		code := "INVALID_FILTER"
+		if errors.Is(err, errPaging) {
+			code = "INVALID_PAGING"
+		}
+		writeError(w, http.StatusBadRequest, code, err.Error())
+		return
+	}
+	p, err := s.listPage(r.Context(), t.id, q)
+	if errors.Is(err, filter.ErrUnsupported) {
+		writeError(w, http.StatusBadRequest, "INVALID_FILTER", err.Error())
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	items := make([]resource, len(p.records))
+	for i, rec := range p.records {
+		items[i] = s.readResource(rec)
+	}
+	w.Header().Set("X-Total-Count", strconv.FormatInt(p.total, 10))
+	w.Header().Set("Link", links(r, q, p.last))
+	writeJSON(w, http.StatusOK, items)
+}
+
+// links builds the RFC 8288 Link header: first and last always, prev except on the
+// first page, next except on the last (and past it). Each URL is absolute, built
+// from the request's scheme and host, and carries the filter as received (encoded)
+// with pageNumber and pageSize.
+func links(r *http.Request, q listQuery, last int64) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	base := scheme + "://" + r.Host + r.URL.EscapedPath() + "?"
+	if q.filterText != "" {
+		base += "filter=" + filter.Encode(q.filterText) + "&"
+	}
+	link := func(n int64, rel string) string {
+		return "<" + base + "pageNumber=" + strconv.FormatInt(n, 10) + "&pageSize=" +
+			strconv.FormatInt(q.size, 10) + `>; rel="` + rel + `"`
+	}
+	out := []string{link(1, "first")}
+	if q.page > 1 {
+		out = append(out, link(q.page-1, "prev"))
+	}
+	if q.page < last {
+		out = append(out, link(q.page+1, "next"))
+	}
+	out = append(out, link(last, "last"))
+	return strings.Join(out, ", ")
+}
