@@ -7,40 +7,55 @@ import (
 	"github.com/accessctk/accessctk/internal/config"
 )
 
-// Fixtures describes this server as a target: baseURL (where the caller serves
-// Handler), the two tenants with the token sources the caller chose for them (their
-// Name is set here), and the fixture accesses as they stand now: PPU pool accesses
-// still ACTIVE, ACTIVE non-PPU accesses, TERMINATED ones, and the secondary tenant's.
-func (s *Server) Fixtures(ctx context.Context, baseURL string, primaryToken, secondaryToken config.Tenant) (*config.Fixtures, error) {
+// DefaultTenants returns the names of the primary and secondary tenants, the keys
+// Options.Tokens needs.
+func DefaultTenants() (primary, secondary string) { return primaryTenant, secondaryTenant }
+
+// Fixtures describes this server as a target at baseURL (where the caller serves
+// Handler): both tenants by name, and the fixture accesses as they stood when New
+// returned (a reused database may have spent some): PPU pool accesses still ACTIVE,
+// ACTIVE non-PPU accesses, TERMINATED ones, and ACTIVE accesses of the secondary
+// tenant. The tenants carry no token source: the caller, who chose the tokens, sets
+// TokenEnv or TokenFile before writing the file. Each call returns a fresh copy.
+func (s *Server) Fixtures(baseURL string) *config.Fixtures {
 	f := &config.Fixtures{BaseURL: baseURL, MaxPageSize: s.opts.MaxPageSize}
-	primaryToken.Name, secondaryToken.Name = primaryTenant, secondaryTenant
-	f.Tenants.Primary = primaryToken
-	f.Tenants.Secondary = &secondaryToken
+	f.Tenants.Primary = config.Tenant{Name: primaryTenant}
+	f.Tenants.Secondary = &config.Tenant{Name: secondaryTenant}
+	f.Accesses = config.Accesses{
+		PPU:        append([]string{}, s.fixtures.PPU...),
+		NonPPU:     append([]string{}, s.fixtures.NonPPU...),
+		Terminated: append([]string{}, s.fixtures.Terminated...),
+		Secondary:  append([]string{}, s.fixtures.Secondary...),
+	}
+	return f
+}
+
+// loadFixtures finds the accesses seeded for each role that are still in the state
+// the role promises.
+func loadFixtures(ctx context.Context, q querier) (config.Accesses, error) {
+	var a config.Accesses
 	roles := []struct {
 		ids    *[]string
 		role   string
 		status string
 	}{
-		{&f.Accesses.PPU, rolePPU, "ACTIVE"},
-		{&f.Accesses.NonPPU, roleNonPPU, "ACTIVE"},
-		{&f.Accesses.Terminated, roleTerminated, "TERMINATED"},
-		{&f.Accesses.Secondary, roleSecondary, "ACTIVE"},
+		{&a.PPU, rolePPU, "ACTIVE"},
+		{&a.NonPPU, roleNonPPU, "ACTIVE"},
+		{&a.Terminated, roleTerminated, "TERMINATED"},
+		{&a.Secondary, roleSecondary, "ACTIVE"},
 	}
 	for _, r := range roles {
-		ids, err := s.idsWithRole(ctx, r.role, r.status)
+		ids, err := idsWithRole(ctx, q, r.role, r.status)
 		if err != nil {
-			return nil, err
+			return config.Accesses{}, err
 		}
 		*r.ids = ids
 	}
-	if err := f.Check(); err != nil {
-		return nil, fmt.Errorf("reference fixtures: %w", err)
-	}
-	return f, nil
+	return a, nil
 }
 
-func (s *Server) idsWithRole(ctx context.Context, role, status string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM access WHERE role = ? AND status = ? ORDER BY pk`, role, status)
+func idsWithRole(ctx context.Context, q querier, role, status string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM access WHERE role = ? AND status = ? ORDER BY pk`, role, status)
 	if err != nil {
 		return nil, fmt.Errorf("fixtures %s: %w", role, err)
 	}

@@ -57,6 +57,7 @@ func (s *Server) readResource(r record) resource {
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // lookup finds an access of a tenant by id; found is false for an unknown id or

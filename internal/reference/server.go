@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/accessctk/accessctk/internal/config"
 )
 
 // Options configures a Server. The zero value of each field means its default.
@@ -30,7 +32,7 @@ type Options struct {
 	DBPath string
 	// Seed fixes the data set: the same seed gives the same data and the same ids.
 	Seed int64
-	// Tokens maps each tenant name (see Tenants) to the bearer token it accepts. Both
+	// Tokens maps each tenant name (see DefaultTenants) to the bearer token it accepts. Both
 	// tenants need a distinct, non-empty token. Tokens are never logged.
 	Tokens map[string]string
 	// Faults names deliberate deviations from Faults(); an unknown name is an error.
@@ -111,6 +113,8 @@ type Server struct {
 	faults  map[string]bool
 	tenants []tenant
 	pages   *pageCache
+	// fixtures are the fixture ids found when the server started.
+	fixtures config.Accesses
 	// generation counts changes to filterable columns; cached counts and cursors are
 	// valid within one generation.
 	generation atomic.Int64
@@ -147,11 +151,16 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("reference server data set: %w", err)
 	}
+	fixtures, err := loadFixtures(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("reference server fixtures: %w", err)
+	}
 	opts.Logger.Info("reference server ready", "reused", reused, "seed", opts.Seed,
 		"bulk", opts.BulkAccesses, "took", time.Since(started).Round(time.Millisecond), "faults", opts.Faults)
 	workerCtx, stop := context.WithCancel(ctx)
 	s := &Server{
-		opts: opts, log: opts.Logger, db: db, faults: faults, tenants: tenants,
+		opts: opts, log: opts.Logger, db: db, faults: faults, tenants: tenants, fixtures: fixtures,
 		pages: newPageCache(), wake: make(chan struct{}, 1), stop: stop, done: make(chan struct{}),
 	}
 	s.handler = s.routes()
@@ -181,9 +190,6 @@ func tenantsFrom(tokens map[string]string) ([]tenant, error) {
 
 // Handler serves the API.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Tenants returns the names of the primary and secondary tenants.
-func (s *Server) Tenants() (primary, secondary string) { return primaryTenant, secondaryTenant }
 
 // Close stops the batch worker, waits for it, and closes the database. It is safe to
 // call more than once.
