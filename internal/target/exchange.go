@@ -98,7 +98,7 @@ func (e *Exchange) String() string {
 		writeBody(&b, e.RequestBody, excerptBytes)
 	}
 	if e.Status != 0 {
-		fmt.Fprintf(&b, "< %d %s (%s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, "< %d %s (%s)\n", e.Status, http.StatusText(e.Status), roundDuration(e.Duration))
 		writeHeader(&b, "< ", e.ResponseHeader)
 		if len(e.ResponseBody) > 0 {
 			b.WriteString("<\n")
@@ -106,7 +106,7 @@ func (e *Exchange) String() string {
 		}
 	}
 	if e.Err != "" {
-		fmt.Fprintf(&b, "! %s (after %s)\n", e.Err, e.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, "! %s (after %s)\n", e.Err, roundDuration(e.Duration))
 	}
 	return b.String()
 }
@@ -132,6 +132,14 @@ func (e *Exchange) LogValue() slog.Value {
 		attrs = append(attrs, slog.String("err", e.Err))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// roundDuration keeps transcripts readable: milliseconds, or microseconds below one.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }
 
 func writeHeader(b *strings.Builder, prefix string, h http.Header) {
