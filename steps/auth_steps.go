@@ -31,13 +31,11 @@ func (w *World) iCallWithoutValidToken(ctx context.Context, endpoint, credential
 	case "task":
 		r = target.Request{Method: http.MethodGet, Path: w.tenantPath("batch", "job-accessctk-"+randomHex(6))}
 	}
-	if credential == "without a token" {
-		r.NoAuth = true
-	} else {
+	if credential == "with an invalid token" {
 		// A well-formed bearer value that no server issued.
 		r.AuthOverride = "Bearer accessctk-invalid-" + randomHex(16)
 	}
-	_, err := w.send(ctx, r)
+	_, err := w.sendExactly(ctx, r)
 	return err
 }
 

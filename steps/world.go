@@ -32,8 +32,10 @@ type Suite struct {
 	Secondary *Tenant
 	Pool      *FixturePool
 	Catalogue *verdict.Catalogue
-	Scope     Scope
-	Logger    *slog.Logger
+	// CorrelationHeader is the header SAM-CM-04 expects echoed; the client sends it.
+	CorrelationHeader string
+	Scope             Scope
+	Logger            *slog.Logger
 }
 
 // Tenant is a tenant the run may address, with its credential.
@@ -92,7 +94,6 @@ type World struct {
 	before []byte
 	// last is the most recent response.
 	last     *target.Response
-	lastSent target.Request
 	cleanups []func(context.Context) error
 }
 
@@ -179,16 +180,21 @@ func (e *HarnessError) Unwrap() error { return e.Err }
 // send performs one request as the current tenant, records the exchange, and runs the
 // automatic checks on the response.
 func (w *World) send(ctx context.Context, r target.Request) (*target.Response, error) {
-	if r.Token == (target.Token{}) && r.AuthOverride == "" && !r.NoAuth {
+	if r.Token.IsZero() && r.AuthOverride == "" {
 		r.Token = w.tenant.Token
 	}
-	w.lastSent = r
+	return w.sendExactly(ctx, r)
+}
+
+// sendExactly performs the request with exactly the credential it names (none, for
+// the zero Token): the SAM-CM-01 steps use it.
+func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Response, error) {
 	resp, err := w.suite.Client.Do(ctx, r)
 	if resp != nil && resp.Exchange != nil {
 		w.record.Exchanges = append(w.record.Exchanges, exchangeRecord(resp.Exchange))
 	}
 	if err != nil {
-		return nil, &HarnessError{Err: fmt.Errorf("%s %s: %w", r.Method, r.Path, err)}
+		return nil, &HarnessError{Err: err}
 	}
 	w.last = resp
 	w.autoCheck(resp)
@@ -206,8 +212,12 @@ func (w *World) autoCheck(resp *target.Response) {
 	} else {
 		w.checked["SAM-CM-05"] = true
 	}
-	res := w.suite.Spec.CheckResponse(resp.Request, resp.RequestBody, status, resp.Header, resp.Body)
-	if res.Checked {
+	req, err := http.NewRequest(resp.Method, resp.URL, nil)
+	if err != nil {
+		w.suite.Logger.Warn("cannot rebuild the request to check its response", "url", resp.URL, "err", err)
+		return
+	}
+	if res := w.suite.Spec.CheckResponse(req, status, resp.Header, resp.Body); res.Checked {
 		req, level := "", verdict.Must
 		switch {
 		case status >= 200 && status < 300:
@@ -223,9 +233,10 @@ func (w *World) autoCheck(resp *target.Response) {
 			}
 		}
 	}
-	if id := resp.Exchange.RequestHeader.Get(w.suite.Client.CorrelationHeader()); id != "" {
-		if got := resp.Header.Get(w.suite.Client.CorrelationHeader()); got != id {
-			w.finding("SAM-CM-04", verdict.Should, fmt.Sprintf("the %s header was not echoed (sent %q, got %q)", w.suite.Client.CorrelationHeader(), id, got), ex)
+	if id := resp.CorrelationID; id != "" {
+		name := w.suite.CorrelationHeader
+		if got := resp.Header.Get(name); got != id {
+			w.finding("SAM-CM-04", verdict.Should, fmt.Sprintf("the %s header was not echoed (sent %q, got %q)", name, id, got), ex)
 		} else {
 			w.checked["SAM-CM-04"] = true
 		}

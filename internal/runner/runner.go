@@ -113,9 +113,10 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 			steps.RoleTerminated: env.fixtures.Accesses.Terminated,
 			steps.RoleSecondary:  env.fixtures.Accesses.Secondary,
 		}),
-		Catalogue: verdict.Skylark(),
-		Scope:     o.Scope,
-		Logger:    o.Logger,
+		Catalogue:         verdict.Skylark(),
+		CorrelationHeader: target.DefaultCorrelationHeader,
+		Scope:             o.Scope,
+		Logger:            o.Logger,
 	}
 	if err := checkFixtures(ctx, suite); err != nil {
 		return nil, notJudged(err)
