@@ -29,7 +29,7 @@ func WriteText(w io.Writer, r *verdict.Results) error {
 			uncovered = append(uncovered, q.ID)
 			continue
 		}
-		line := fmt.Sprintf("  %-11s %-6s %-5s", q.ID, q.Level, q.Status)
+		line := fmt.Sprintf("  %-11s %-6s %s", q.ID, q.Level, q.Status)
 		if q.Reason != "" && q.Status != verdict.Pass {
 			line += "  " + q.Reason
 		}

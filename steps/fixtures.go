@@ -53,24 +53,37 @@ func (p *FixturePool) Peek(role string) []string {
 	return append([]string(nil), p.byRole[role]...)
 }
 
-// ReadStatus reads one access as tenant t and returns its status, or "" when the
-// target says it does not exist (404). Any other answer is an error: a fixture check
-// must not guess.
-func ReadStatus(ctx context.Context, s *Suite, t Tenant, id string) (string, error) {
+// FixtureState is what one read of a fixture showed.
+type FixtureState struct {
+	Found  bool
+	Status string
+	// ReturnedID is the id the target answered with. When it differs from the id
+	// asked for, the read itself is broken (SAM-RD-01) and the fixture's state is
+	// unknown: the scenarios judge that, the fixture check must not.
+	ReturnedID string
+}
+
+// ReadFixture reads one access as tenant t. A 404 is "not found"; any answer but 200
+// or 404 is an error: a fixture check must not guess.
+func ReadFixture(ctx context.Context, s *Suite, t Tenant, id string) (FixtureState, error) {
 	resp, err := s.Client.Do(ctx, target.Request{
 		Method: http.MethodGet,
 		Path:   "/" + url.PathEscape(t.Name) + "/access/" + url.PathEscape(id),
 		Token:  t.Token,
 	})
 	if err != nil {
-		return "", fmt.Errorf("read access %q: %w", id, err)
+		return FixtureState{}, fmt.Errorf("read access %q: %w", id, err)
 	}
 	switch resp.Status {
 	case http.StatusOK:
-		return gjson.GetBytes(resp.Body, "status").String(), nil
+		return FixtureState{
+			Found:      true,
+			Status:     gjson.GetBytes(resp.Body, "status").String(),
+			ReturnedID: gjson.GetBytes(resp.Body, "id").String(),
+		}, nil
 	case http.StatusNotFound:
-		return "", nil
+		return FixtureState{}, nil
 	default:
-		return "", fmt.Errorf("read access %q of tenant %q: status %d%s", id, t.Name, resp.Status, bodyExcerpt(resp.Exchange.ResponseBody))
+		return FixtureState{}, fmt.Errorf("read access %q of tenant %q: status %d%s", id, t.Name, resp.Status, bodyExcerpt(resp.ResponseBody))
 	}
 }

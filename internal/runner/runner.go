@@ -118,7 +118,8 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Scope:             o.Scope,
 		Logger:            o.Logger,
 	}
-	if err := checkFixtures(ctx, suite); err != nil {
+	notes, err := checkFixtures(ctx, suite)
+	if err != nil {
 		return nil, notJudged(err)
 	}
 
@@ -165,6 +166,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Interpretations: cat.Interpretations,
 		Requirements:    reqs,
 		Scenarios:       scenarios,
+		Notes:           notes,
 	}
 	if o.Scope.RawFilter {
 		res.Notes = append(res.Notes, "filter expressions were sent in the page's raw (unencoded) form")
@@ -314,18 +316,24 @@ func loadSpec(path string, base *url.URL) (*spec.Spec, error) {
 }
 
 // checkFixtures verifies every fixture before anything is judged: each id exists and
-// is in the state its role promises. A broken fixture is a setup error (exit 3).
-func checkFixtures(ctx context.Context, s *steps.Suite) error {
-	type want struct{ role, status string }
-	checks := map[string]want{}
-	for _, id := range s.Fixtures.Accesses.PPU {
-		checks[id] = want{"ppu", "ACTIVE"}
+// is in the state its role promises. A broken fixture is a setup error (exit 3). It
+// returns notes on fixtures it could not verify because the read itself misbehaved.
+func checkFixtures(ctx context.Context, s *steps.Suite) (notes []string, err error) {
+	type check struct {
+		tenant     steps.Tenant
+		role, want string
 	}
-	for _, id := range s.Fixtures.Accesses.NonPPU {
-		checks[id] = want{"nonPpu", "ACTIVE"}
+	checks := map[string]check{}
+	add := func(t steps.Tenant, role, want string, ids []string) {
+		for _, id := range ids {
+			checks[id] = check{t, role, want}
+		}
 	}
-	for _, id := range s.Fixtures.Accesses.Terminated {
-		checks[id] = want{"terminated", "TERMINATED"}
+	add(s.Primary, "ppu", "ACTIVE", s.Fixtures.Accesses.PPU)
+	add(s.Primary, "nonPpu", "ACTIVE", s.Fixtures.Accesses.NonPPU)
+	add(s.Primary, "terminated", "TERMINATED", s.Fixtures.Accesses.Terminated)
+	if s.Secondary != nil {
+		add(*s.Secondary, "secondary", "", s.Fixtures.Accesses.Secondary)
 	}
 	ids := make([]string, 0, len(checks))
 	for id := range checks {
@@ -333,38 +341,28 @@ func checkFixtures(ctx context.Context, s *steps.Suite) error {
 	}
 	sort.Strings(ids)
 	var problems []error
+	unverified := 0
 	for _, id := range ids {
-		w := checks[id]
-		status, err := steps.ReadStatus(ctx, s, s.Primary, id)
-		if err != nil {
-			return fmt.Errorf("fixture check: %w", err)
-		}
-		if status != w.status {
-			problems = append(problems, fmt.Errorf("accesses.%s %q: %s", w.role, id, describeStatus(status, w.status)))
-		}
-	}
-	if s.Secondary != nil {
-		for _, id := range s.Fixtures.Accesses.Secondary {
-			status, err := steps.ReadStatus(ctx, s, *s.Secondary, id)
-			if err != nil {
-				return fmt.Errorf("fixture check: %w", err)
-			}
-			if status == "" {
-				problems = append(problems, fmt.Errorf("accesses.secondary %q: not found in tenant %q", id, s.Secondary.Name))
-			}
+		c := checks[id]
+		st, err := steps.ReadFixture(ctx, s, c.tenant, id)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("fixture check: %w", err)
+		case !st.Found:
+			problems = append(problems, fmt.Errorf("accesses.%s %q: not found in tenant %q", c.role, id, c.tenant.Name))
+		case st.ReturnedID != id:
+			unverified++
+		case c.want != "" && st.Status != c.want:
+			problems = append(problems, fmt.Errorf("accesses.%s %q: status is %s, the role needs %s", c.role, id, st.Status, c.want))
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("fixtures do not match the target (nothing was judged): %w", errors.Join(problems...))
+		return nil, fmt.Errorf("fixtures do not match the target (nothing was judged): %w", errors.Join(problems...))
 	}
-	return nil
-}
-
-func describeStatus(got, want string) string {
-	if got == "" {
-		return "not found (a read gave no access)"
+	if unverified > 0 {
+		notes = append(notes, fmt.Sprintf("%d fixtures could not be verified: reading them returned another access's id (see SAM-RD-01)", unverified))
 	}
-	return fmt.Sprintf("status is %s, the role needs %s", got, want)
+	return notes, nil
 }
 
 func randomHex(n int) string {
