@@ -95,6 +95,13 @@ type World struct {
 	// last is the most recent response.
 	last     *target.Response
 	cleanups []func(context.Context) error
+
+	// Each area keeps its own per-scenario state, defined in its own file.
+	update    updateState
+	paging    pagingState
+	filter    filterState
+	batch     batchState
+	isolation isolationState
 }
 
 func newWorld(s *Suite) *World {

@@ -24,6 +24,11 @@ func faultAreas() [][]Fault {
 	return [][]Fault{
 		authFaults(),
 		readFaults(),
+		pagingFaults(),
+		filterFaults(),
+		isolationFaults(),
+		updateFaults(),
+		batchFaults(),
 	}
 }
 

@@ -74,6 +74,9 @@ func TestEmbeddedRunIsConformant(t *testing.T) {
 // reference server the whole suite must come out NON-CONFORMANT and name the
 // requirement the fault breaks.
 func TestKillMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the kill matrix runs in the full (non-race) pass of make test; -short leaves it out")
+	}
 	faults := reference.Faults()
 	if len(faults) == 0 {
 		t.Fatal("the reference server registers no faults")
