@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -214,8 +213,3 @@ func allRecords(t testing.TB, s *Server, tenantID int64) []record {
 	return out
 }
 
-func sorted(ids []string) []string {
-	out := append([]string(nil), ids...)
-	sort.Strings(out)
-	return out
-}

@@ -57,7 +57,9 @@ CREATE TABLE task (
 // Indexes are built after seeding (much faster than maintaining them row by row).
 // Each text index leads with the tenant and ends, implicitly, with the rowid, so an
 // equality filter reads its rows already in primary-key order: keyset paging needs
-// no sort.
+// no sort. There is deliberately no ANALYZE: its STAT4 histograms make SQLite probe
+// once per OR term while planning (2.3 s for a 3000-term OR instead of 0.3 s), and
+// the plans without statistics are already the keyset-friendly ones.
 const indexes = `
 CREATE INDEX access_tenant ON access(tenant);
 CREATE INDEX access_contract ON access(tenant, contract_id);
@@ -65,7 +67,6 @@ CREATE INDEX access_offering ON access(tenant, product_offering_id);
 CREATE INDEX access_created_by ON access(tenant, created_by);
 CREATE INDEX access_name ON access(tenant, name);
 CREATE INDEX access_username ON access(tenant, username);
-ANALYZE;
 `
 
 // Billing kinds and fixture roles.
