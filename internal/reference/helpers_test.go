@@ -212,4 +212,3 @@ func allRecords(t testing.TB, s *Server, tenantID int64) []record {
 	}
 	return out
 }
-
