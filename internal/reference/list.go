@@ -2,6 +2,7 @@ package reference
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,7 +29,9 @@ type pageCache struct {
 type countKey struct {
 	generation int64
 	tenant     int64
-	filter     string // the canonical (known-fields) expression
+	// filter hashes the canonical (known-fields) expression, so a cache full of
+	// very long filters stays small.
+	filter [sha256.Size]byte
 }
 
 type cursorKey struct {
@@ -93,7 +96,7 @@ func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (pag
 	if err != nil {
 		return page{}, err
 	}
-	ck := countKey{generation: s.generation.Load(), tenant: tenantID, filter: q.expr.Known().String()}
+	ck := countKey{generation: s.generation.Load(), tenant: tenantID, filter: sha256.Sum256([]byte(q.expr.Known().String()))}
 	total, ok := s.pages.count(ck)
 	if !ok {
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM access WHERE tenant = ? AND `+where,
