@@ -12,12 +12,18 @@ type Outcome string
 
 // Scenario outcomes. Failed means the target broke a rule; Errored means the harness
 // could not judge (network, timeout, a fixture precondition). The two never mix.
+// Flaked means the scenario failed or errored, then passed when it was run again
+// (--rerun-failed): its first attempt's findings stay on the record, marked Flaky.
 const (
 	Passed  Outcome = "passed"
 	Failed  Outcome = "failed"
 	Errored Outcome = "errored"
 	Skipped Outcome = "skipped"
+	Flaked  Outcome = "flaky"
 )
+
+// Outcomes lists every scenario outcome, for schemas and filters.
+func Outcomes() []Outcome { return []Outcome{Passed, Failed, Errored, Skipped, Flaked} }
 
 // Exchange is the redacted record of one HTTP exchange, as reports show it.
 type Exchange struct {
@@ -46,6 +52,9 @@ type Finding struct {
 	Level    Level     `json:"level"`
 	Message  string    `json:"message"`
 	Exchange *Exchange `json:"exchange,omitempty"`
+	// Flaky marks a finding of a scenario that passed when run again: the rule was
+	// seen broken once and not again, so it makes its requirement FLAKY, not FAIL.
+	Flaky bool `json:"flaky,omitempty"`
 }
 
 // Scenario is the record of one scenario run (or not run).
@@ -66,20 +75,52 @@ type Scenario struct {
 	Exchanges []Exchange `json:"exchanges,omitempty"`
 	Started   time.Time  `json:"started"`
 	Duration  float64    `json:"durationMs"`
+	// Line is the scenario's (or its example row's) line in the feature file.
+	Line int `json:"line,omitempty"`
+	// Steps are the scenario's steps as they ran (of the attempt the record keeps).
+	Steps []Step `json:"steps,omitempty"`
+	// Attempts lists every run of the scenario, first to last, when it was run again
+	// (--rerun-failed). The record's findings and exchanges are the first attempt's.
+	Attempts []Attempt `json:"attempts,omitempty"`
+}
+
+// Step is one step of a scenario as it ran.
+type Step struct {
+	Keyword    string  `json:"keyword"`
+	Text       string  `json:"text"`
+	Status     string  `json:"status"`
+	DurationMS float64 `json:"durationMs"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// Attempt is one run of a scenario.
+type Attempt struct {
+	Outcome    Outcome   `json:"outcome"`
+	Message    string    `json:"message,omitempty"`
+	Started    time.Time `json:"started"`
+	DurationMS float64   `json:"durationMs"`
 }
 
 // Status is a requirement's verdict.
 type Status string
 
-// Requirement verdicts. A SKIP, ERROR or NOT COVERED is never shown as a pass.
+// Requirement verdicts. A SKIP, ERROR, FLAKY or NOT COVERED is never shown as a pass.
+// FLAKY: the rule was seen broken (or the scenario could not judge it) on a first
+// attempt and held on a rerun, and no stable scenario failed it. A FLAKY MUST makes
+// the run INCOMPLETE: the target was not shown to break the rule reproducibly, and
+// not shown to keep it either.
 const (
 	Pass       Status = "PASS"
 	Fail       Status = "FAIL"
 	Warn       Status = "WARN"
+	Flaky      Status = "FLAKY"
 	Skip       Status = "SKIP"
 	Error      Status = "ERROR"
 	NotCovered Status = "NOT COVERED"
 )
+
+// Statuses lists every requirement verdict, worst first as reports sort them.
+func Statuses() []Status { return []Status{Fail, Error, Flaky, Warn, Skip, NotCovered, Pass} }
 
 // RequirementResult is the verdict on one requirement with its evidence.
 type RequirementResult struct {
@@ -100,19 +141,98 @@ const (
 	Incomplete    Overall = "INCOMPLETE"
 )
 
+// Overalls lists every run verdict.
+func Overalls() []Overall { return []Overall{Conformant, NonConformant, Incomplete} }
+
+// SchemaVersion is the version of the Results JSON record (reports/results.schema.json).
+// A change that removes or retypes a field bumps it; adding an optional field does not.
+const SchemaVersion = "1"
+
 // Results is the one result model every report reads.
 type Results struct {
-	Tool            string              `json:"tool"`
-	Version         string              `json:"version"`
-	Catalogue       string              `json:"catalogue"`
-	Target          string              `json:"target"`
-	Started         time.Time           `json:"started"`
-	DurationMS      float64             `json:"durationMs"`
+	SchemaVersion string    `json:"schemaVersion"`
+	Tool          string    `json:"tool"`
+	Version       string    `json:"version"`
+	Catalogue     string    `json:"catalogue"`
+	Target        string    `json:"target"`
+	Started       time.Time `json:"started"`
+	DurationMS    float64   `json:"durationMs"`
+	// SpecDigest and FeaturesDigest ("sha256:<hex>") identify the OpenAPI document and
+	// the feature files the run used, so two results can be compared knowingly.
+	SpecDigest     string `json:"specDigest,omitempty"`
+	FeaturesDigest string `json:"featuresDigest,omitempty"`
+	// Selection is what part of the suite ran.
+	Selection Selection `json:"selection"`
+	// Config is the run's redacted settings, by name.
+	Config          map[string]string   `json:"config,omitempty"`
 	Overall         Overall             `json:"overall"`
 	Interpretations []string            `json:"interpretations"`
 	Notes           []string            `json:"notes,omitempty"`
 	Requirements    []RequirementResult `json:"requirements"`
 	Scenarios       []Scenario          `json:"scenarios"`
+	// Baseline compares this run with an earlier one (--baseline), when given.
+	Baseline *Comparison `json:"baseline,omitempty"`
+}
+
+// Selection records which scenarios a run selected.
+type Selection struct {
+	Tags string `json:"tags,omitempty"`
+	// Shard is "i/n" when the run was one shard of n; Shards lists the shards a
+	// merged result joins.
+	Shard  string   `json:"shard,omitempty"`
+	Shards []string `json:"shards,omitempty"`
+	// RerunFailed is the most reruns a failed scenario got.
+	RerunFailed int `json:"rerunFailed,omitempty"`
+}
+
+// Change classifies a requirement against a baseline run.
+type Change string
+
+// Changes against a baseline. Failing means the verdict FAIL. A requirement that was
+// failing and that this run could not judge (SKIP, ERROR, FLAKY, NOT COVERED) is
+// Unverified: neither fixed nor still failing.
+const (
+	NewFailure   Change = "new-failure"
+	Fixed        Change = "fixed"
+	StillFailing Change = "still-failing"
+	Unchanged    Change = "unchanged"
+	Unverified   Change = "unverified"
+)
+
+// Changes lists every change class, the ones that need attention first.
+func Changes() []Change {
+	return []Change{NewFailure, StillFailing, Unverified, Fixed, Unchanged}
+}
+
+// Comparison is a run compared with a baseline run, requirement by requirement.
+type Comparison struct {
+	// Source names the baseline (its file path as given).
+	Source          string              `json:"source"`
+	BaselineStarted time.Time           `json:"baselineStarted"`
+	BaselineOverall Overall             `json:"baselineOverall"`
+	Requirements    []RequirementChange `json:"requirements"`
+	Counts          map[Change]int      `json:"counts"`
+}
+
+// RequirementChange is one requirement's verdict before and now.
+type RequirementChange struct {
+	ID     string `json:"id"`
+	Before Status `json:"before,omitempty"`
+	After  Status `json:"after"`
+	Change Change `json:"change"`
+}
+
+// ChangeOf returns the comparison entry of a requirement.
+func (c *Comparison) ChangeOf(id string) (RequirementChange, bool) {
+	if c == nil {
+		return RequirementChange{}, false
+	}
+	for _, r := range c.Requirements {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return RequirementChange{}, false
 }
 
 // evidence is what one scenario says about one requirement.
@@ -131,24 +251,24 @@ const (
 // Attribution: a finding fails the requirement it names, whichever scenario met it.
 // Coverage: a requirement a scenario is tagged with passes when that scenario ran to
 // the end; when the scenario stopped on another rule's failure it is not judged there.
+// Flakiness: a flaky scenario's findings make the requirements they name FLAKY (unless
+// a stable scenario failed them); a requirement whose only other evidence is a flaky
+// scenario is FLAKY too, never PASS.
 func Judge(c *Catalogue, scenarios []Scenario) ([]RequirementResult, Overall) {
-	type acc struct {
-		findings   []Finding
-		scenarios  []string
-		best       evidence
-		reason     string
-		errMessage string
-	}
-	byID := map[string]*acc{}
-	get := func(id string) *acc {
+	byID := map[string]*evidenceOf{}
+	get := func(id string) *evidenceOf {
 		a := byID[id]
 		if a == nil {
-			a = &acc{}
+			a = &evidenceOf{}
 			byID[id] = a
 		}
 		return a
 	}
 	for _, s := range scenarios {
+		if s.Outcome == Flaked {
+			addFlaky(get, s)
+			continue
+		}
 		failedHere := map[string]bool{}
 		for _, f := range s.Findings {
 			a := get(f.Requirement)
@@ -164,29 +284,8 @@ func Judge(c *Catalogue, scenarios []Scenario) ([]RequirementResult, Overall) {
 			}
 		}
 		for _, id := range s.Requirements {
-			if failedHere[id] {
-				continue
-			}
-			a := get(id)
-			a.scenarios = appendOnce(a.scenarios, s.ID)
-			switch s.Outcome {
-			case Passed:
-				a.best = max(a.best, passed)
-			case Errored:
-				if a.best < errored {
-					a.errMessage = fmt.Sprintf("%s: %s", s.Name, s.Message)
-				}
-				a.best = max(a.best, errored)
-			case Failed:
-				if a.best < notJudged {
-					a.reason = fmt.Sprintf("scenario %q stopped on another rule before judging this one", s.Name)
-				}
-				a.best = max(a.best, notJudged)
-			case Skipped:
-				if a.best < skipped {
-					a.reason = s.Message
-				}
-				a.best = max(a.best, skipped)
+			if !failedHere[id] {
+				get(id).cover(s)
 			}
 		}
 	}
@@ -195,39 +294,13 @@ func Judge(c *Catalogue, scenarios []Scenario) ([]RequirementResult, Overall) {
 	overall := Conformant
 	incomplete := false
 	for _, r := range c.Requirements {
-		rr := RequirementResult{Requirement: r}
-		a := byID[r.ID]
-		switch {
-		case a == nil || (a.best == noEvidence && len(a.findings) == 0):
-			rr.Status = NotCovered
-			rr.Reason = "no scenario checks this requirement yet"
-		case len(a.findings) > 0:
-			rr.Status = Warn
-			for _, f := range a.findings {
-				if f.Level == Must && r.Level == Must {
-					rr.Status = Fail
-				}
-			}
-		case a.best == errored:
-			rr.Status = Error
-			rr.Reason = a.errMessage
-		case a.best == passed:
-			rr.Status = Pass
-		case a.best == notJudged:
-			rr.Status = Error
-			rr.Reason = a.reason
-		default:
-			rr.Status = Skip
-			rr.Reason = a.reason
-		}
-		if a != nil {
-			rr.Scenarios = a.scenarios
-			rr.Findings = a.findings
-		}
+		rr := byID[r.ID].judge(r)
 		if r.Level == Must {
 			switch rr.Status {
 			case Fail:
 				overall = NonConformant
+			case Flaky:
+				incomplete = true
 			case Error, Skip:
 				incomplete = incomplete || !isOutOfScope(rr.Reason)
 			}
@@ -238,6 +311,104 @@ func Judge(c *Catalogue, scenarios []Scenario) ([]RequirementResult, Overall) {
 		overall = Incomplete
 	}
 	return results, overall
+}
+
+// evidenceOf is what the scenarios said about one requirement.
+type evidenceOf struct {
+	findings, flakyFindings []Finding
+	scenarios               []string
+	best                    evidence
+	reason, errMessage      string
+	// flakyCover names a flaky scenario that exercised the requirement.
+	flakyCover string
+}
+
+// cover records a scenario tagged with the requirement that found nothing against it.
+func (a *evidenceOf) cover(s Scenario) {
+	a.scenarios = appendOnce(a.scenarios, s.ID)
+	switch s.Outcome {
+	case Passed:
+		a.best = max(a.best, passed)
+	case Errored:
+		if a.best < errored {
+			a.errMessage = fmt.Sprintf("%s: %s", s.Name, s.Message)
+		}
+		a.best = max(a.best, errored)
+	case Failed:
+		if a.best < notJudged {
+			a.reason = fmt.Sprintf("scenario %q stopped on another rule before judging this one", s.Name)
+		}
+		a.best = max(a.best, notJudged)
+	case Skipped:
+		if a.best < skipped {
+			a.reason = s.Message
+		}
+		a.best = max(a.best, skipped)
+	}
+}
+
+// addFlaky records a flaky scenario: its findings and every requirement it exercised.
+func addFlaky(get func(string) *evidenceOf, s Scenario) {
+	named := map[string]bool{}
+	for _, f := range s.Findings {
+		f.Flaky = true
+		a := get(f.Requirement)
+		a.flakyFindings = append(a.flakyFindings, f)
+		a.scenarios = appendOnce(a.scenarios, s.ID)
+		named[f.Requirement] = true
+	}
+	for _, ids := range [][]string{s.Requirements, s.Checked} {
+		for _, id := range ids {
+			a := get(id)
+			a.scenarios = appendOnce(a.scenarios, s.ID)
+			if a.flakyCover == "" {
+				a.flakyCover = s.Name
+			}
+		}
+	}
+	for id := range named {
+		if a := get(id); a.flakyCover == "" {
+			a.flakyCover = s.Name
+		}
+	}
+}
+
+func (a *evidenceOf) judge(r Requirement) RequirementResult {
+	rr := RequirementResult{Requirement: r}
+	switch {
+	case a == nil || (a.best == noEvidence && len(a.findings) == 0 && len(a.flakyFindings) == 0 && a.flakyCover == ""):
+		rr.Status = NotCovered
+		rr.Reason = "no scenario checks this requirement yet"
+	case len(a.findings) > 0:
+		rr.Status = Warn
+		for _, f := range a.findings {
+			if f.Level == Must && r.Level == Must {
+				rr.Status = Fail
+			}
+		}
+	case a.best == errored:
+		rr.Status = Error
+		rr.Reason = a.errMessage
+	case len(a.flakyFindings) > 0:
+		rr.Status = Flaky
+		rr.Reason = fmt.Sprintf("broken on a first attempt of scenario %q, kept on its rerun", a.flakyCover)
+	case a.best == passed:
+		rr.Status = Pass
+	case a.flakyCover != "":
+		rr.Status = Flaky
+		rr.Reason = fmt.Sprintf("only evidence is scenario %q, which passed only on a rerun", a.flakyCover)
+	case a.best == notJudged:
+		rr.Status = Error
+		rr.Reason = a.reason
+	default:
+		rr.Status = Skip
+		rr.Reason = a.reason
+	}
+	if a != nil {
+		rr.Scenarios = a.scenarios
+		rr.Findings = append(append([]Finding(nil), a.findings...), a.flakyFindings...)
+	}
+	return rr
 }
 
 // OutOfScopePrefix starts the skip reason of scenarios the run's selection left out

@@ -118,3 +118,44 @@ func TestJudge(t *testing.T) {
 		t.Fatalf("automatic check: %v", m["SAM-A-04"].Status)
 	}
 }
+
+// A scenario that failed and then passed on a rerun is FLAKY evidence: it never makes
+// a requirement PASS on its own, and a flaky MUST makes the run INCOMPLETE.
+func TestJudgeFlaky(t *testing.T) {
+	flaky := verdict.Scenario{ID: "f1", Name: "flaky", Requirements: []string{"SAM-A-01", "SAM-A-02"}, Outcome: verdict.Flaked,
+		Findings: []verdict.Finding{{Requirement: "SAM-A-01", Level: verdict.Must, Message: "expected 200, got 500"}}}
+	m, overall := judge(t, flaky)
+	if m["SAM-A-01"].Status != verdict.Flaky || len(m["SAM-A-01"].Findings) != 1 || !m["SAM-A-01"].Findings[0].Flaky {
+		t.Errorf("flaky finding: %+v", m["SAM-A-01"])
+	}
+	if m["SAM-A-02"].Status != verdict.Flaky {
+		t.Errorf("requirement with only flaky evidence: %v, want FLAKY", m["SAM-A-02"].Status)
+	}
+	if overall != verdict.Incomplete {
+		t.Errorf("overall %v, want INCOMPLETE", overall)
+	}
+
+	// A stable pass elsewhere settles a requirement the flaky scenario only covered,
+	// but not one the flaky scenario saw broken.
+	stable := verdict.Scenario{ID: "s1", Requirements: []string{"SAM-A-01", "SAM-A-02"}, Outcome: verdict.Passed}
+	m, _ = judge(t, flaky, stable)
+	if m["SAM-A-02"].Status != verdict.Pass || m["SAM-A-01"].Status != verdict.Flaky {
+		t.Errorf("with a stable pass: A-01 %v (want FLAKY), A-02 %v (want PASS)", m["SAM-A-01"].Status, m["SAM-A-02"].Status)
+	}
+
+	// A stable failure wins over flakiness.
+	failing := verdict.Scenario{ID: "s2", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Failed,
+		Findings: []verdict.Finding{{Requirement: "SAM-A-01", Level: verdict.Must}}}
+	m, overall = judge(t, flaky, failing)
+	if m["SAM-A-01"].Status != verdict.Fail || overall != verdict.NonConformant {
+		t.Errorf("flaky and failing: %v %v", m["SAM-A-01"].Status, overall)
+	}
+
+	// A flaky SHOULD does not change the overall verdict.
+	should := verdict.Scenario{ID: "f2", Name: "should", Requirements: []string{"SAM-A-03"}, Outcome: verdict.Flaked}
+	all := verdict.Scenario{ID: "s3", Requirements: []string{"SAM-A-01", "SAM-A-02", "SAM-A-04"}, Outcome: verdict.Passed}
+	m, overall = judge(t, should, all)
+	if m["SAM-A-03"].Status != verdict.Flaky || overall != verdict.Conformant {
+		t.Errorf("flaky SHOULD: %v %v", m["SAM-A-03"].Status, overall)
+	}
+}
