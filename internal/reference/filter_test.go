@@ -131,6 +131,9 @@ func TestFilterAgreesWithOracle(t *testing.T) {
 	exprs := filterExprs(recs)
 	nonEmpty := 0
 	for i, text := range exprs {
+		if testing.Short() && i%5 != 0 {
+			continue // the full table ran in the first pass; the race pass samples it
+		}
 		e, err := filter.Parse(text)
 		if err != nil {
 			t.Fatalf("table expression %q: %v", text, err)
@@ -159,7 +162,7 @@ func TestFilterAgreesWithOracle(t *testing.T) {
 			}
 		}
 	}
-	if nonEmpty < len(exprs)/3 {
+	if !testing.Short() && nonEmpty < len(exprs)/3 {
 		t.Errorf("only %d of %d expressions select a proper non-empty subset: the table is too weak", nonEmpty, len(exprs))
 	}
 	// The secondary tenant shares some values; its lists hold only its own.
@@ -228,16 +231,22 @@ func TestFilterOddValues(t *testing.T) {
 		many = append(many, filter.Conj{{Field: "name", Op: filter.Eq, Value: fmt.Sprint("n", i)}})
 	}
 	many = append(many, filter.Conj{{Field: "name", Op: filter.Eq, Value: "Alpha"}})
-	for _, tc := range []struct {
+	cases := []struct {
 		query string
 		total int
 	}{
 		{"filter=name%3DAlpha%00", 0},
 		{"filter=name%3D%FF%FE", 0},
 		{"filter=name%3D" + string(long), 0},
-		{many.QueryParam(), 1},
 		{"filter=name%3DAlpha&unknownParam=1&another", -1}, // a bare trailing segment is malformed in the raw reading
-	} {
+	}
+	if !testing.Short() { // slow under the race detector, and single-threaded anyway
+		cases = append(cases, struct {
+			query string
+			total int
+		}{many.QueryParam(), 1})
+	}
+	for _, tc := range cases {
 		w := get(t, s, "/eos/access?"+tc.query)
 		if w.Code >= 500 {
 			t.Fatalf("%.60s: status %d", tc.query, w.Code)
