@@ -35,7 +35,10 @@ type Suite struct {
 	// CorrelationHeader is the header SAM-CM-04 expects echoed; the client sends it.
 	CorrelationHeader string
 	Scope             Scope
-	Logger            *slog.Logger
+	// TaskTimeout bounds the wait for each batch task to end (SAM-BT-02); zero
+	// means the poller's default (60 s).
+	TaskTimeout time.Duration
+	Logger      *slog.Logger
 }
 
 // Tenant is a tenant the run may address, with its credential.

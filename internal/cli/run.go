@@ -71,6 +71,7 @@ Tokens never come from flags: the fixtures file names an environment variable
 	f.BoolVar(&o.Scope.AllowDestructive, "allow-destructive", false, "allow @destructive scenarios, which terminate fixture accesses for good")
 	f.BoolVar(&o.Scope.RawFilter, "raw-filter", false, "send filter expressions unencoded, as the page's example shows")
 	f.DurationVar(&o.RequestTimeout, "timeout", 10*time.Second, "time limit for each HTTP exchange")
+	f.DurationVar(&o.TaskTimeout, "task-timeout", 60*time.Second, "time limit for each batch task to reach DONE, FAILED or REJECTED")
 	f.StringSliceVar(&o.Faults, "fault", nil, "embedded reference server only: switch on a deliberate fault (see 'accessctk serve --list-faults')")
 	f.Int64Var(&o.Seed, "seed", 1, "embedded reference server only: seed of its data set")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log debug detail to stderr")

@@ -66,6 +66,8 @@ type Options struct {
 	Scope steps.Scope
 	// RequestTimeout bounds each HTTP exchange.
 	RequestTimeout time.Duration
+	// TaskTimeout bounds the wait for each batch task to end; zero means 60 s.
+	TaskTimeout time.Duration
 	// Faults switches on deliberate deviations of the embedded reference server.
 	Faults []string
 	// Seed seeds the embedded reference server's data set.
@@ -116,6 +118,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Catalogue:         verdict.Skylark(),
 		CorrelationHeader: target.DefaultCorrelationHeader,
 		Scope:             o.Scope,
+		TaskTimeout:       o.TaskTimeout,
 		Logger:            o.Logger,
 	}
 	notes, err := checkFixtures(ctx, suite)

@@ -28,11 +28,14 @@ func embedded(t *testing.T, faults ...string) *verdict.Results {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := runner.Run(ctx, runner.Options{
-		Scope:   steps.Scope{AllowDestructive: true},
-		Faults:  faults,
-		Seed:    1,
-		Getenv:  func(string) string { return "" },
-		Version: "test",
+		Scope:  steps.Scope{AllowDestructive: true},
+		Faults: faults,
+		Seed:   1,
+		// The reference finishes a task in tens of milliseconds; a short timeout
+		// keeps a fault that leaves tasks unfinished from slowing the kill matrix.
+		TaskTimeout: 2 * time.Second,
+		Getenv:      func(string) string { return "" },
+		Version:     "test",
 	})
 	if err != nil {
 		t.Fatalf("run with faults %v: %v", faults, err)
