@@ -27,10 +27,11 @@ var errPaging = errors.New("invalid paging")
 // The filter is read so that both of the catalogue's forms give the same expression
 // (SAM-FL-09): the query is split on "&"; the first "filter=" segment starts the
 // expression, and every later segment that is not pageNumber or pageSize is
-// appended as "&segment". The encoded form has no raw "&" inside the filter, so for
-// it the appended segments are only unknown parameters, which come out as conditions
-// on unknown fields and are dropped (SAM-FL-04). Each piece is percent-decoded on
-// its own, so an encoded "%26" never splits anything. Other parameters are ignored.
+// appended as "&segment" if it holds an operator (a bare "&debug" is a parameter).
+// The encoded form has no raw "&" inside the filter, so for it the appended segments
+// are only unknown parameters, which come out as conditions on unknown fields and
+// are dropped (SAM-FL-04). Each piece is percent-decoded on its own, so an encoded
+// "%26" never splits anything. Other parameters are ignored.
 func parseListQuery(raw string, defaultSize, maxSize int64) (listQuery, error) {
 	q := listQuery{page: 1, size: defaultSize}
 	var pageText, sizeText *string
@@ -68,7 +69,11 @@ func parseListQuery(raw string, defaultSize, maxSize int64) (listQuery, error) {
 			if err != nil {
 				return q, fmt.Errorf("%w: filter segment is not percent-encoded properly", filter.ErrSyntax)
 			}
-			parts = append(parts, v)
+			// A segment without an operator is a bare parameter ("&debug"), not a
+			// condition: ignored, as unknown parameters are (SAM-FL-04).
+			if strings.ContainsAny(v, "<>=") {
+				parts = append(parts, v)
+			}
 		}
 	}
 	var err error
