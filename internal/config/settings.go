@@ -1,0 +1,269 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix starts the name of every environment variable a setting reads.
+const EnvPrefix = "ACCESSCTK_"
+
+// Settings are a run's options, layered: Defaults, then the --config YAML file, then
+// ACCESSCTK_* environment variables, then command-line flags; a later layer wins.
+// Each field's tags name it in every layer: yaml (file key), env (variable name after
+// EnvPrefix) and flag. Credentials are not settings: tokens come only from the
+// variables and files the fixtures name, never from flags or this file.
+type Settings struct {
+	Target           string        `yaml:"target" env:"TARGET" flag:"target"`
+	Fixtures         string        `yaml:"fixtures" env:"FIXTURES" flag:"fixtures"`
+	Spec             string        `yaml:"spec" env:"SPEC" flag:"spec"`
+	Tags             string        `yaml:"tags" env:"TAGS" flag:"tags"`
+	ReadOnly         bool          `yaml:"readonly" env:"READONLY" flag:"readonly"`
+	AllowDestructive bool          `yaml:"allowDestructive" env:"ALLOW_DESTRUCTIVE" flag:"allow-destructive"`
+	RawFilter        bool          `yaml:"rawFilter" env:"RAW_FILTER" flag:"raw-filter"`
+	Timeout          time.Duration `yaml:"timeout" env:"TIMEOUT" flag:"timeout"`
+	Faults           []string      `yaml:"faults" env:"FAULTS" flag:"fault"`
+	Seed             int64         `yaml:"seed" env:"SEED" flag:"seed"`
+	Out              string        `yaml:"out" env:"OUT" flag:"out"`
+	Formats          []string      `yaml:"formats" env:"FORMAT" flag:"format"`
+	Baseline         string        `yaml:"baseline" env:"BASELINE" flag:"baseline"`
+	FailOn           string        `yaml:"failOn" env:"FAIL_ON" flag:"fail-on"`
+	RerunFailed      int           `yaml:"rerunFailed" env:"RERUN_FAILED" flag:"rerun-failed"`
+	Shard            string        `yaml:"shard" env:"SHARD" flag:"shard"`
+	Quiet            bool          `yaml:"quiet" env:"QUIET" flag:"quiet"`
+	JSON             bool          `yaml:"json" env:"JSON" flag:"json"`
+	Verbose          bool          `yaml:"verbose" env:"VERBOSE" flag:"verbose"`
+}
+
+// What --fail-on accepts.
+const (
+	// FailOnNonConformant maps the verdict to the exit code (0, 1 or 3).
+	FailOnNonConformant = "nonconformant"
+	// FailOnRegression exits 1 only when a requirement fails that passed in the baseline.
+	FailOnRegression = "regression"
+)
+
+// DefaultOut is the report directory when none is given.
+const DefaultOut = "./accessctk-report"
+
+// Defaults returns the settings before any layer applies.
+func Defaults() Settings {
+	return Settings{
+		Timeout: 10 * time.Second,
+		Seed:    1,
+		Out:     DefaultOut,
+		Formats: []string{"all"},
+		FailOn:  FailOnNonConformant,
+	}
+}
+
+// ErrBadSettings marks settings that cannot be used (a usage error, exit 2).
+var ErrBadSettings = errors.New("bad settings")
+
+func badf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadSettings, fmt.Sprintf(format, args...))
+}
+
+// LoadFile overlays the YAML file at path on s. Unknown keys are errors, so a typo
+// never silently drops a setting.
+func (s *Settings) LoadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return badf("read config: %v", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	// Decoding into a copy keeps s unchanged when the file is bad.
+	next := *s
+	// An empty file (io.EOF) sets nothing.
+	if err := dec.Decode(&next); err != nil && !errors.Is(err, io.EOF) {
+		return badf("config %s: %s", path, oneLine(err.Error()))
+	}
+	*s = next
+	return nil
+}
+
+// LoadEnv overlays every setting whose ACCESSCTK_<env> variable is set and not empty.
+func (s *Settings) LoadEnv(getenv func(string) string) error {
+	v := reflect.ValueOf(s).Elem()
+	for i, f := range reflect.VisibleFields(v.Type()) {
+		name := f.Tag.Get("env")
+		if name == "" {
+			continue
+		}
+		raw := getenv(EnvPrefix + name)
+		if raw == "" {
+			continue
+		}
+		if err := setFromString(v.Field(i), raw); err != nil {
+			return badf("%s%s=%q: %v", EnvPrefix, name, raw, err)
+		}
+	}
+	return nil
+}
+
+// ApplyFlags overlays the fields of from whose flag changed reports as set on the
+// command line.
+func (s *Settings) ApplyFlags(from Settings, changed func(flag string) bool) {
+	dst := reflect.ValueOf(s).Elem()
+	src := reflect.ValueOf(from)
+	for i, f := range reflect.VisibleFields(dst.Type()) {
+		if name := f.Tag.Get("flag"); name != "" && changed(name) {
+			dst.Field(i).Set(src.Field(i))
+		}
+	}
+}
+
+// FlagName returns the flag that sets the field with the given yaml key.
+func FlagName(yamlKey string) string {
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Settings]()) {
+		if f.Tag.Get("yaml") == yamlKey {
+			return f.Tag.Get("flag")
+		}
+	}
+	return ""
+}
+
+func setFromString(v reflect.Value, raw string) error {
+	switch {
+	case v.Type() == reflect.TypeFor[time.Duration]():
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("not a duration (e.g. 30s)")
+		}
+		v.SetInt(int64(d))
+	case v.Kind() == reflect.String:
+		v.SetString(raw)
+	case v.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("not a boolean (true or false)")
+		}
+		v.SetBool(b)
+	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("not an integer")
+		}
+		v.SetInt(n)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		var list []string
+		for _, part := range strings.Split(raw, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				list = append(list, part)
+			}
+		}
+		v.Set(reflect.ValueOf(list))
+	default:
+		return fmt.Errorf("unsupported setting type %s", v.Type())
+	}
+	return nil
+}
+
+// Validate checks what can be checked without other packages: --fail-on, --shard,
+// --rerun-failed, --timeout, and that regression mode has a baseline.
+func (s Settings) Validate() error {
+	if !slices.Contains([]string{FailOnNonConformant, FailOnRegression}, s.FailOn) {
+		return badf("--fail-on %q: want %s or %s", s.FailOn, FailOnNonConformant, FailOnRegression)
+	}
+	if s.FailOn == FailOnRegression && s.Baseline == "" {
+		return badf("--fail-on regression needs --baseline (a results.json of an earlier run)")
+	}
+	if s.RerunFailed < 0 {
+		return badf("--rerun-failed %d: want 0 or more", s.RerunFailed)
+	}
+	if s.Timeout <= 0 {
+		return badf("--timeout %s: want a positive duration", s.Timeout)
+	}
+	if s.Shard != "" {
+		if _, err := ParseShard(s.Shard); err != nil {
+			return err
+		}
+	}
+	if s.Target != "" {
+		u, err := url.Parse(s.Target)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return badf("--target %q is not an absolute http(s) URL", redactURL(s.Target))
+		}
+	}
+	return nil
+}
+
+// Redact returns a copy safe to write into a report: a password in the target URL is
+// replaced. Settings hold no token by design; this guards what a user may paste in.
+func (s Settings) Redact() Settings {
+	s.Target = redactURL(s.Target)
+	s.Baseline = redactURL(s.Baseline)
+	s.Faults = slices.Clone(s.Faults)
+	s.Formats = slices.Clone(s.Formats)
+	return s
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if err != nil && strings.Contains(raw, "@") {
+			return "[unparsable URL, redacted]"
+		}
+		return raw
+	}
+	return u.Redacted()
+}
+
+// Map returns the settings by yaml key, as text, for the report's config section.
+// Call it on Redact()'s result.
+func (s Settings) Map() map[string]string {
+	m := map[string]string{}
+	v := reflect.ValueOf(s)
+	for i, f := range reflect.VisibleFields(v.Type()) {
+		key := f.Tag.Get("yaml")
+		fv := v.Field(i)
+		switch {
+		case fv.Type() == reflect.TypeFor[time.Duration]():
+			m[key] = time.Duration(fv.Int()).String()
+		case fv.Kind() == reflect.Slice:
+			m[key] = strings.Join(fv.Interface().([]string), ",")
+		default:
+			m[key] = fmt.Sprint(fv.Interface())
+		}
+	}
+	return m
+}
+
+// Shard is one part of n of a run's scenarios (--shard i/n), Index counted from 1.
+// The zero value means the whole run.
+type Shard struct{ Index, Count int }
+
+// ParseShard reads "i/n" with 1 <= i <= n.
+func ParseShard(s string) (Shard, error) {
+	is, ns, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(is))
+	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return Shard{}, badf("--shard %q: want i/n with 1 <= i <= n, e.g. 2/4", s)
+	}
+	return Shard{Index: i, Count: n}, nil
+}
+
+// IsZero reports whether the shard is the whole run.
+func (s Shard) IsZero() bool { return s.Count == 0 }
+
+func (s Shard) String() string {
+	if s.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.Index, s.Count)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
