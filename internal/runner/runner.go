@@ -9,18 +9,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"sort"
-	"sync"
 	"time"
 
-	"github.com/cucumber/godog"
-
-	"github.com/accessctk/accessctk/features"
 	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/reference"
 	"github.com/accessctk/accessctk/internal/target"
@@ -77,6 +72,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is the tool version written into the results.
 	Version string
+	// Shard runs only the scenarios whose id hashes into this shard (see InShard);
+	// the zero value runs them all.
+	Shard config.Shard
+	// RerunFailed runs failed and errored scenarios again, up to this many times; one
+	// that then passes is recorded as flaky (see verdict.Flaky).
+	RerunFailed int
+	// Progress, when set, hears of every scenario as it starts and ends.
+	Progress func(Progress)
 }
 
 // Run performs the run and returns its judged results. A returned error carries its
@@ -126,39 +129,31 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		return nil, notJudged(err)
 	}
 
-	var mu sync.Mutex
-	var scenarios []verdict.Scenario
-	collect := func(s verdict.Scenario) {
-		mu.Lock()
-		defer mu.Unlock()
-		scenarios = append(scenarios, s)
+	sr := &scenarioRunner{suite: suite, tags: o.Tags, started: started, progress: o.Progress}
+	scenarios, err := sr.run(ctx, o.Shard, o.RerunFailed)
+	if err != nil {
+		return nil, err
 	}
-	status := godog.TestSuite{
-		Name:                "skylark",
-		ScenarioInitializer: steps.ScenarioInitializer(suite, collect),
-		Options: &godog.Options{
-			Format:         "progress",
-			Output:         io.Discard,
-			FS:             features.FS,
-			Paths:          []string{features.Skylark},
-			Tags:           o.Tags,
-			Strict:         true,
-			Concurrency:    1,
-			NoColors:       true,
-			DefaultContext: ctx,
-		},
-	}.Run()
-	o.Logger.Debug("godog finished", "status", status, "scenarios", len(scenarios))
-	if len(scenarios) == 0 {
-		return nil, usageError("no scenario matched the selection (tags %q)", o.Tags)
-	}
+	o.Logger.Debug("scenarios finished", "scenarios", len(scenarios))
 	if err := ctx.Err(); err != nil {
 		return nil, notJudged(fmt.Errorf("run interrupted: %w", err))
 	}
 
 	cat := verdict.Skylark()
 	reqs, overall := verdict.Judge(cat, scenarios)
+	specDigest, err := SpecDigest(o.SpecPath)
+	if err != nil {
+		return nil, usageError("%w", err)
+	}
+	featuresDigest, err := FeaturesDigest()
+	if err != nil {
+		return nil, err
+	}
 	res := &verdict.Results{
+		SchemaVersion:   verdict.SchemaVersion,
+		SpecDigest:      specDigest,
+		FeaturesDigest:  featuresDigest,
+		Selection:       verdict.Selection{Tags: o.Tags, Shard: o.Shard.String(), RerunFailed: o.RerunFailed},
 		Tool:            "accessctk",
 		Version:         o.Version,
 		Catalogue:       cat.Title,

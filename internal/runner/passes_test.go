@@ -1,0 +1,189 @@
+package runner_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accessctk/accessctk/internal/config"
+	"github.com/accessctk/accessctk/internal/reference"
+	"github.com/accessctk/accessctk/internal/runner"
+	"github.com/accessctk/accessctk/internal/verdict"
+	"github.com/accessctk/accessctk/steps"
+)
+
+// vendor serves the reference server as a vendor target behind wrap and returns run
+// options for it (the token comes from an environment variable the fixtures name).
+func vendor(t *testing.T, wrap func(http.Handler) http.Handler) runner.Options {
+	t.Helper()
+	const token = "vendor-test-token-0123456789"
+	primary, secondary := reference.DefaultTenants()
+	srv, err := reference.New(context.Background(), reference.Options{Seed: 1, Tokens: map[string]string{primary: token, secondary: token + "-2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	ts := httptest.NewServer(wrap(srv.Handler()))
+	t.Cleanup(ts.Close)
+	fx := srv.Fixtures(ts.URL)
+	fx.Tenants.Primary = config.Tenant{Name: primary, TokenEnv: "TEST_TOKEN"}
+	fx.Tenants.Secondary = &config.Tenant{Name: secondary, TokenEnv: "TEST_TOKEN_2"}
+	data, err := fx.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "fixtures.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TEST_TOKEN": token, "TEST_TOKEN_2": token + "-2"}
+	return runner.Options{
+		Target: ts.URL, FixturesPath: path, Scope: steps.Scope{AllowDestructive: true},
+		Getenv: func(k string) string { return env[k] }, RequestTimeout: 5 * time.Second, Version: "test",
+	}
+}
+
+// failOnce answers 500 to the first request the server would have answered 404.
+func failOnce(next http.Handler) http.Handler {
+	var once sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		failed := false
+		if rec.Code == http.StatusNotFound {
+			once.Do(func() { failed = true })
+		}
+		if failed {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":"injected once"}`))
+			return
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
+// A scenario that fails and then passes on a rerun is FLAKY, with its first attempt's
+// evidence kept; its requirement is FLAKY, and the run INCOMPLETE rather than passed.
+func TestRerunMarksFlaky(t *testing.T) {
+	o := vendor(t, failOnce)
+	o.Tags = "@SAM-RD-02"
+	o.RerunFailed = 2
+	var events []runner.Progress
+	o.Progress = func(p runner.Progress) { events = append(events, p) }
+	res, err := runner.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Scenarios) != 1 {
+		t.Fatalf("%d scenarios, want 1", len(res.Scenarios))
+	}
+	s := res.Scenarios[0]
+	if s.Outcome != verdict.Flaked || len(s.Attempts) != 2 || s.Attempts[0].Outcome != verdict.Failed || s.Attempts[1].Outcome != verdict.Passed {
+		t.Fatalf("scenario %s, attempts %+v", s.Outcome, s.Attempts)
+	}
+	if len(s.Findings) == 0 || !s.Findings[0].Flaky || s.Findings[0].Exchange == nil || s.Findings[0].Exchange.Status != 500 {
+		t.Fatalf("first attempt's evidence not kept: %+v", s.Findings)
+	}
+	status := map[string]verdict.Status{}
+	for _, r := range res.Requirements {
+		status[r.ID] = r.Status
+	}
+	if status["SAM-RD-02"] != verdict.Flaky || status["SAM-CM-05"] != verdict.Flaky || res.Overall != verdict.Incomplete {
+		t.Fatalf("RD-02 %s, CM-05 %s, overall %s", status["SAM-RD-02"], status["SAM-CM-05"], res.Overall)
+	}
+	// Progress: start and end of the first attempt and of the rerun.
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, map[runner.ProgressEvent]string{runner.ScenarioStarted: "start", runner.ScenarioFinished: "end"}[e.Event]+string(rune('0'+e.Attempt)))
+	}
+	if !slices.Equal(kinds, []string{"start1", "end1", "start2", "end2"}) || events[1].Outcome != verdict.Failed || events[0].Feature != "read" {
+		t.Fatalf("progress events %v: %+v", kinds, events)
+	}
+}
+
+// Without reruns the same failure is a plain FAIL.
+func TestNoRerunKeepsFailure(t *testing.T) {
+	o := vendor(t, failOnce)
+	o.Tags = "@SAM-RD-02"
+	res, err := runner.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenarios[0].Outcome != verdict.Failed || res.Overall != verdict.NonConformant || len(res.Scenarios[0].Attempts) != 0 {
+		t.Fatalf("outcome %s overall %s", res.Scenarios[0].Outcome, res.Overall)
+	}
+}
+
+// The shards of n partition the scenarios, and a shard's selection is stable.
+func TestShardsPartitionTheSuite(t *testing.T) {
+	full := embedded(t)
+	all := ids(full)
+	const n = 3
+	seen := map[string]int{}
+	for i := 1; i <= n; i++ {
+		res := embeddedShard(t, config.Shard{Index: i, Count: n})
+		if res.Selection.Shard == "" {
+			t.Errorf("shard %d/%d not recorded in the results", i, n)
+		}
+		for _, id := range ids(res) {
+			seen[id]++
+			if !runner.InShard(id, config.Shard{Index: i, Count: n}) {
+				t.Errorf("scenario %s ran in shard %d but hashes elsewhere", id, i)
+			}
+		}
+	}
+	for _, id := range all {
+		if seen[id] != 1 {
+			t.Errorf("scenario %s ran in %d shards, want 1", id, seen[id])
+		}
+	}
+	if len(seen) != len(all) {
+		t.Errorf("shards ran %d distinct scenarios, the full run %d", len(seen), len(all))
+	}
+}
+
+func embeddedShard(t *testing.T, s config.Shard) *verdict.Results {
+	t.Helper()
+	res, err := runner.Run(context.Background(), runner.Options{Scope: steps.Scope{AllowDestructive: true}, Seed: 1, Shard: s,
+		Getenv: func(string) string { return "" }, Version: "test"})
+	if err != nil {
+		t.Fatalf("shard %s: %v", s, err)
+	}
+	return res
+}
+
+func ids(r *verdict.Results) []string {
+	var out []string
+	for _, s := range r.Scenarios {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func TestResultsCarryDigests(t *testing.T) {
+	res := embedded(t)
+	for name, d := range map[string]string{"spec": res.SpecDigest, "features": res.FeaturesDigest} {
+		if len(d) != len("sha256:")+64 || d[:7] != "sha256:" {
+			t.Errorf("%s digest %q", name, d)
+		}
+	}
+	if res.SchemaVersion != verdict.SchemaVersion {
+		t.Errorf("schema version %q", res.SchemaVersion)
+	}
+	for _, s := range res.Scenarios {
+		if len(s.Steps) == 0 || s.Line == 0 {
+			t.Errorf("scenario %s: %d steps, line %d", s.Name, len(s.Steps), s.Line)
+		}
+	}
+}
