@@ -138,6 +138,9 @@ func (w *World) iPatchWithStatusAndPassword(ctx context.Context, status, shape s
 // "RANDOM-PASSWORD" string.
 func (w *World) patchText(ctx context.Context, path, contentType, text string) error {
 	w.update.what, w.update.password = "the body "+text, ""
+	if text == "" {
+		w.update.what = "an empty body"
+	}
 	if contentType != mergePatch {
 		if contentType == "" {
 			w.update.what += " sent with no Content-Type"
