@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
@@ -100,6 +101,7 @@ func TestFaultsChangeBehaviour(t *testing.T) {
 			wantStatus(t, do(t, s, req{target: "/eos/access", token: "none"}), http.StatusUnauthorized)
 		},
 	}
+	maps.Copy(tested, updateFaultChecks())
 	for _, f := range Faults() {
 		check, ok := tested[f.Name]
 		if !ok {
