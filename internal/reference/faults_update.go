@@ -6,6 +6,7 @@ const (
 	faultUpdateAnswersOldStatus      = "update-answers-old-status"
 	faultUpdateAcceptsJSON           = "update-accepts-json"
 	faultUpdateAcceptsNoContentType  = "update-accepts-no-content-type"
+	faultUpdateMediaTypeExact        = "update-media-type-exact"
 	faultUpdateEmptyAccepted         = "update-empty-accepted"
 	faultUpdateNullAsAbsent          = "update-null-as-absent"
 	faultUpdateAppliesUsername       = "update-applies-username"
@@ -24,6 +25,7 @@ const (
 func updateFaults() []Fault {
 	return []Fault{
 		{Name: faultUpdateAnswersOldStatus, Requirement: "SAM-UP-01", Summary: "the 200 answer to a PATCH shows the status the access had before"},
+		{Name: faultUpdateMediaTypeExact, Requirement: "SAM-UP-01", Summary: "Content-Type must equal application/merge-patch+json exactly: a charset parameter gets 415"},
 		{Name: faultUpdateAcceptsJSON, Requirement: "SAM-UP-02", Summary: "PATCH accepts Content-Type application/json as merge-patch"},
 		{Name: faultUpdateAcceptsNoContentType, Requirement: "SAM-UP-02", Summary: "PATCH accepts a body with no Content-Type as merge-patch"},
 		{Name: faultUpdateEmptyAccepted, Requirement: "SAM-UP-03", Summary: "PATCH with {} is a 200 no-op instead of a rejection"},

@@ -36,6 +36,12 @@ func updateFaultChecks() map[string]func(t *testing.T, s *Server, faulty bool) {
 				t.Errorf("stored status %s, want SUSPENDED", st)
 			}
 		},
+		faultUpdateMediaTypeExact: func(t *testing.T, s *Server, faulty bool) {
+			id := s.Fixtures("").Accesses.PPU[0]
+			w := do(t, s, req{method: http.MethodPatch, target: "/eos/access/" + id, contentType: "application/merge-patch+json; charset=utf-8", body: `{"status":"SUSPENDED"}`})
+			wantStatus(t, w, statusIf(faulty, http.StatusUnsupportedMediaType, http.StatusOK))
+			wantStatus(t, patch(t, s, id, `{"status":"ACTIVE"}`), http.StatusOK)
+		},
 		faultUpdateAcceptsJSON: func(t *testing.T, s *Server, faulty bool) {
 			id := s.Fixtures("").Accesses.PPU[0]
 			w := do(t, s, req{method: http.MethodPatch, target: "/eos/access/" + id, contentType: "application/json", body: `{"status":"SUSPENDED"}`})

@@ -266,6 +266,8 @@ func hasMediaType(r *http.Request, want string) bool {
 // acceptsMediaType is SAM-UP-02: application/merge-patch+json only.
 func (s *Server) acceptsMediaType(r *http.Request) bool {
 	switch {
+	case s.faulty(faultUpdateMediaTypeExact):
+		return r.Header.Get("Content-Type") == mergePatch // parameters make it another type
 	case hasMediaType(r, mergePatch):
 		return true
 	case s.faulty(faultUpdateAcceptsJSON) && hasMediaType(r, "application/json"):
