@@ -84,7 +84,7 @@ func (w *World) theAccessHasStatus(ctx context.Context, status string) error {
 	}
 	if got := gjson.GetBytes(resp.Body, "status").String(); resp.Status != http.StatusOK || got != status {
 		return w.updateFailure(verdict.Must, []string{"SAM-UP-09"},
-			"setting up: a PATCH to status %s was answered 200, but reading the access back gives status %d with status %q", status, resp.Status, got)
+			"setting up: a PATCH to status %s was answered 200, but reading the access back gives HTTP %d with status %q", status, resp.Status, got)
 	}
 	w.before = resp.Body
 	w.update = updateState{}
