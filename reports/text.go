@@ -1,6 +1,3 @@
-// Package reports renders judged results for people and machines: the terminal
-// summary, and (later) JUnit XML, Cucumber JSON, results JSON, HTML and Markdown,
-// all from the one result model of package verdict.
 package reports
 
 import (
@@ -11,12 +8,25 @@ import (
 	"github.com/accessctk/accessctk/internal/verdict"
 )
 
-// WriteText writes the terminal summary: what ran, each judged requirement, every
-// failure with its evidence and a command to reproduce it, and the verdict last.
-func WriteText(w io.Writer, r *verdict.Results) error {
+// Text writes the terminal summary. Color adds ANSI colours to verdicts; the caller
+// decides (only on a terminal, never with NO_COLOR).
+type Text struct {
+	Color bool
+}
+
+// WriteText writes the terminal summary without colour.
+func WriteText(w io.Writer, r *verdict.Results) error { return Text{}.Write(w, r) }
+
+// Write writes the summary: what ran, each judged requirement, every failure with its
+// evidence and a command to reproduce it, the changes against a baseline, and the
+// verdict last.
+func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	p := &printer{w: w}
 	p.linef("%s %s: %s", r.Tool, r.Version, r.Catalogue)
 	p.linef("Target: %s", r.Target)
+	if sel := selectionText(r.Selection); sel != "" {
+		p.linef("Selection: %s", sel)
+	}
 	p.linef("Scenarios: %s in %.2fs", scenarioCounts(r.Scenarios), r.DurationMS/1000)
 	for _, n := range r.Notes {
 		p.linef("Note: %s", n)
@@ -29,45 +39,108 @@ func WriteText(w io.Writer, r *verdict.Results) error {
 			uncovered = append(uncovered, q.ID)
 			continue
 		}
-		line := fmt.Sprintf("  %-11s %-6s %s", q.ID, q.Level, q.Status)
+		line := fmt.Sprintf("  %-11s %-6s %s", q.ID, q.Level, t.paint(q.Status, fmt.Sprintf("%-5s", q.Status)))
+		if note := changeNote(r, q.ID); note != "" {
+			line += note
+		}
 		if q.Reason != "" && q.Status != verdict.Pass {
 			line += "  " + q.Reason
 		}
-		p.linef("%s", line)
+		p.linef("%s", strings.TrimRight(line, " "))
 	}
 	if len(uncovered) > 0 {
 		p.linef("  not covered by any scenario yet (%d): %s", len(uncovered), strings.Join(uncovered, " "))
 	}
-	writeFindings(p, r)
+	t.writeFindings(p, r)
+	writeBaseline(p, r)
 	p.linef("")
-	p.linef("Verdict: %s (%s)", r.Overall, mustCounts(r.Requirements))
+	p.linef("Verdict: %s (%s)", t.paintOverall(r.Overall), mustCounts(r.Requirements))
 	return p.err
 }
 
-func writeFindings(p *printer, r *verdict.Results) {
+func (t Text) writeFindings(p *printer, r *verdict.Results) {
 	first := true
-	for _, q := range r.Requirements {
-		if q.Status != verdict.Fail && q.Status != verdict.Warn {
-			continue
+	for _, q := range failing(r) {
+		if q.Status == verdict.Error {
+			continue // an error has a reason, not findings: the requirement line says it
 		}
 		if first {
 			p.linef("")
 			p.linef("Findings:")
 			first = false
 		}
-		p.linef("  %s %s %s: %s", q.ID, q.Level, q.Status, q.Rule)
+		p.linef("  %s %s %s%s: %s", q.ID, q.Level, t.paint(q.Status, string(q.Status)), changeNote(r, q.ID), q.Rule)
 		for i, f := range q.Findings {
 			if i == 3 {
 				p.linef("    … and %d more findings (see the report files)", len(q.Findings)-3)
 				break
 			}
-			p.linef("    - %s", f.Message)
+			flaky := ""
+			if f.Flaky {
+				flaky = " (flaky: not seen again on rerun)"
+			}
+			p.linef("    - %s%s", f.Message, flaky)
 			if ex := f.Exchange; ex != nil {
 				p.linef("      request:   %s %s -> %s", ex.Method, ex.URL, statusText(ex))
 				p.linef("      reproduce: %s", ex.Curl)
 			}
 		}
 	}
+}
+
+func writeBaseline(p *printer, r *verdict.Results) {
+	b := r.Baseline
+	if b == nil {
+		return
+	}
+	p.linef("")
+	p.linef("Against the baseline %s (%s):", b.Source, b.BaselineOverall)
+	for _, ch := range verdict.Changes() {
+		if ch == verdict.Unchanged {
+			p.linef("  %-14s %d", changeLabel(ch)+":", b.Counts[ch])
+			continue
+		}
+		ids := changed(b, ch)
+		p.linef("  %-14s %d %s", changeLabel(ch)+":", len(ids), strings.Join(ids, " "))
+	}
+}
+
+// ANSI colours.
+const (
+	red    = "\x1b[31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+func (t Text) paint(s verdict.Status, text string) string {
+	if !t.Color {
+		return text
+	}
+	switch s {
+	case verdict.Pass:
+		return green + text + reset
+	case verdict.Fail, verdict.Error:
+		return red + text + reset
+	case verdict.Warn, verdict.Flaky:
+		return yellow + text + reset
+	}
+	return text
+}
+
+func (t Text) paintOverall(o verdict.Overall) string {
+	if !t.Color {
+		return string(o)
+	}
+	c := yellow
+	switch o {
+	case verdict.Conformant:
+		c = green
+	case verdict.NonConformant:
+		c = red
+	}
+	return bold + c + string(o) + reset
 }
 
 func statusText(ex *verdict.Exchange) string {
@@ -78,27 +151,22 @@ func statusText(ex *verdict.Exchange) string {
 }
 
 func scenarioCounts(ss []verdict.Scenario) string {
-	c := map[verdict.Outcome]int{}
-	for _, s := range ss {
-		c[s.Outcome]++
-	}
-	return fmt.Sprintf("%d (%d passed, %d failed, %d errored, %d skipped)",
-		len(ss), c[verdict.Passed], c[verdict.Failed], c[verdict.Errored], c[verdict.Skipped])
+	c := outcomeCounts(ss)
+	return fmt.Sprintf("%d (%d passed, %d failed, %d errored, %d flaky, %d skipped)",
+		len(ss), c[verdict.Passed], c[verdict.Failed], c[verdict.Errored], c[verdict.Flaked], c[verdict.Skipped])
 }
 
 func mustCounts(rs []verdict.RequirementResult) string {
-	c := map[verdict.Status]int{}
-	should := map[verdict.Status]int{}
-	for _, r := range rs {
-		if r.Level == verdict.Must {
-			c[r.Status]++
-		} else {
-			should[r.Status]++
-		}
+	c, should := counts(rs)
+	s := fmt.Sprintf("MUST: %d pass, %d fail, %d error, %d skip, %d not covered", c[verdict.Pass], c[verdict.Fail], c[verdict.Error], c[verdict.Skip], c[verdict.NotCovered])
+	if c[verdict.Flaky] > 0 {
+		s += fmt.Sprintf(", %d flaky", c[verdict.Flaky])
 	}
-	return fmt.Sprintf("MUST: %d pass, %d fail, %d error, %d skip, %d not covered; SHOULD: %d pass, %d warn",
-		c[verdict.Pass], c[verdict.Fail], c[verdict.Error], c[verdict.Skip], c[verdict.NotCovered],
-		should[verdict.Pass], should[verdict.Warn])
+	s += fmt.Sprintf("; SHOULD: %d pass, %d warn", should[verdict.Pass], should[verdict.Warn])
+	if should[verdict.Flaky] > 0 {
+		s += fmt.Sprintf(", %d flaky", should[verdict.Flaky])
+	}
+	return s
 }
 
 type printer struct {

@@ -1,0 +1,339 @@
+package reports_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/accessctk/accessctk/internal/verdict"
+	"github.com/accessctk/accessctk/reports"
+)
+
+func render(t *testing.T, w func(*bytes.Buffer, *verdict.Results) error, r *verdict.Results) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := w(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestParseFormats(t *testing.T) {
+	names := func(fs []reports.Format) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Name)
+		}
+		return out
+	}
+	all := []string{"json", "junit", "cucumber", "html", "markdown"}
+	for in, want := range map[string][]string{
+		"all": all, "html,json": {"json", "html"}, "summary.md": {"markdown"}, "md, JUnit": {"junit", "markdown"}, "none": nil,
+	} {
+		got, err := reports.ParseFormats([]string{in})
+		if err != nil || !slices.Equal(names(got), want) {
+			t.Errorf("ParseFormats(%q) = %v, %v; want %v", in, names(got), err, want)
+		}
+	}
+	for _, bad := range []string{"pdf", "none,html", "json,xml"} {
+		if _, err := reports.ParseFormats([]string{bad}); err == nil {
+			t.Errorf("ParseFormats(%q) accepted", bad)
+		}
+	}
+}
+
+// results.json matches its schema and reads back to the same results.
+func TestJSONSchemaAndRoundTrip(t *testing.T) {
+	r := sample(t)
+	r.Baseline = reports.Compare(r, r, "old/results.json")
+	data := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, r)
+	if err := reports.ValidateResultsJSON([]byte(data)); err != nil {
+		t.Fatalf("sample results.json: %v", err)
+	}
+	back, err := reports.ReadResults([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, back)
+	if again != data {
+		t.Fatal("results.json does not round-trip")
+	}
+}
+
+func TestSchemaRejectsWhatTheModelCannotHold(t *testing.T) {
+	data := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, sample(t))
+	for name, edit := range map[string]func(m map[string]any){
+		"unknown status":   func(m map[string]any) { m["requirements"].([]any)[0].(map[string]any)["status"] = "MAYBE" },
+		"missing overall":  func(m map[string]any) { delete(m, "overall") },
+		"bad digest":       func(m map[string]any) { m["specDigest"] = "md5:abc" },
+		"unknown field":    func(m map[string]any) { m["surprise"] = true },
+		"bad started":      func(m map[string]any) { m["started"] = "yesterday" },
+		"other version":    func(m map[string]any) { m["schemaVersion"] = "2" },
+		"scenario outcome": func(m map[string]any) { m["scenarios"].([]any)[0].(map[string]any)["outcome"] = "exploded" },
+		"finding w/o level": func(m map[string]any) {
+			delete(m["scenarios"].([]any)[1].(map[string]any)["findings"].([]any)[0].(map[string]any), "level")
+		},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(data), &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		bad, _ := json.Marshal(m)
+		if _, err := reports.ReadResults(bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error spans lines: %q", name, err)
+		}
+	}
+}
+
+// The schema's enumerations are exactly the model's, both ways.
+func TestSchemaEnumsMatchModel(t *testing.T) {
+	var s struct {
+		Defs map[string]struct {
+			Enum []string `json:"enum"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(reports.ResultsSchema(), &s); err != nil {
+		t.Fatal(err)
+	}
+	str := func(xs any) []string {
+		var out []string
+		v := reflect.ValueOf(xs)
+		for i := range v.Len() {
+			out = append(out, v.Index(i).String())
+		}
+		slices.Sort(out)
+		return out
+	}
+	for def, model := range map[string]any{
+		"status": verdict.Statuses(), "outcome": verdict.Outcomes(), "change": verdict.Changes(), "overall": verdict.Overalls(),
+		"level": []verdict.Level{verdict.Must, verdict.Should},
+	} {
+		got := append([]string(nil), s.Defs[def].Enum...)
+		slices.Sort(got)
+		if !slices.Equal(got, str(model)) {
+			t.Errorf("schema $defs/%s enum %v, model %v", def, got, str(model))
+		}
+	}
+}
+
+func TestJUnitContent(t *testing.T) {
+	r := sample(t)
+	out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r)
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Errors   int `xml:"errors,attr"`
+		Skipped  int `xml:"skipped,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name      string `xml:"name,attr"`
+				Classname string `xml:"classname,attr"`
+				Failure   *struct {
+					Message string `xml:"message,attr"`
+					Type    string `xml:"type,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("junit.xml does not parse: %v\n%s", err, out)
+	}
+	if doc.Tests != 6 || doc.Failures != 3 || doc.Errors != 1 || doc.Skipped != 1 {
+		t.Fatalf("counts tests=%d failures=%d errors=%d skipped=%d, want 6/3 (2 failed + 1 flaky)/1/1", doc.Tests, doc.Failures, doc.Errors, doc.Skipped)
+	}
+	found := false
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			if c.Name == "Reading one access never shows a password" {
+				found = true
+				rd03, _ := verdict.Skylark().Lookup("SAM-RD-03")
+				if c.Classname != "SAM-RD" || c.Failure == nil || !strings.Contains(c.Failure.Message, rd03.Rule) ||
+					!strings.Contains(c.Failure.Message, `expected no "password" field`) || !strings.Contains(c.Failure.Text, "curl ") {
+					t.Errorf("testcase %+v", c)
+				}
+			}
+			if c.Name == "An unknown access id is not found" && (c.Failure == nil || c.Failure.Type != "flaky") {
+				t.Errorf("flaky scenario is not a flaky failure: %+v", c)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("failing scenario missing from junit.xml")
+	}
+}
+
+// junit.xml validates against the committed XSD with xmllint.
+func TestJUnitValidatesAgainstXSD(t *testing.T) {
+	xmllint := tool(t, "xmllint", "ACCESSCTK_REQUIRE_XMLLINT", "libxml2-utils")
+	r := sample(t)
+	r.Baseline = reports.Compare(r, r, "old.json")
+	validateJUnit(t, xmllint, render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r))
+	// The XSD is not a rubber stamp: a testcase without its name is refused.
+	broken := strings.Replace(render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r), `<testcase name="`, `<testcase nom="`, 1)
+	if err := xmllintValidate(xmllint, broken, t.TempDir()); err == nil {
+		t.Fatal("xmllint accepted a testcase without a name")
+	}
+}
+
+func validateJUnit(t *testing.T, xmllint, doc string) {
+	t.Helper()
+	if err := xmllintValidate(xmllint, doc, t.TempDir()); err != nil {
+		t.Fatalf("junit.xml does not validate against junit.xsd: %v", err)
+	}
+}
+
+func xmllintValidate(xmllint, doc, dir string) error {
+	path := filepath.Join(dir, "junit.xml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		return err
+	}
+	out, err := exec.Command(xmllint, "--noout", "--schema", "junit.xsd", path).CombinedOutput()
+	if err != nil {
+		return &xmllintError{string(out)}
+	}
+	return nil
+}
+
+type xmllintError struct{ out string }
+
+func (e *xmllintError) Error() string { return e.out }
+
+func TestCucumberContent(t *testing.T) {
+	out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteCucumber(b, r) }, sample(t))
+	var features []struct {
+		URI      string `json:"uri"`
+		Keyword  string `json:"keyword"`
+		Elements []struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+			Line int    `json:"line"`
+			Tags []struct {
+				Name string `json:"name"`
+			} `json:"tags"`
+			Steps []struct {
+				Keyword string `json:"keyword"`
+				Name    string `json:"name"`
+				Result  struct {
+					Status   string `json:"status"`
+					Duration int64  `json:"duration"`
+					Error    string `json:"error_message"`
+				} `json:"result"`
+				Output []string `json:"output"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(out), &features); err != nil {
+		t.Fatal(err)
+	}
+	if len(features) != 3 || features[0].URI != "features/skylark/read.feature" || features[0].Keyword != "Feature" {
+		t.Fatalf("features: %+v", features)
+	}
+	var flakyTagged, failedWithOutput bool
+	for _, e := range features[0].Elements {
+		if len(e.Steps) != 2 || e.Type != "scenario" || e.Line == 0 {
+			t.Errorf("element %q: %+v", e.Name, e)
+		}
+		for _, tg := range e.Tags {
+			flakyTagged = flakyTagged || (tg.Name == "@flaky" && e.Name == "An unknown access id is not found")
+		}
+		if e.Name == "Reading one access never shows a password" {
+			st := e.Steps[1]
+			failedWithOutput = st.Result.Status == "failed" && st.Result.Duration == 2e6 && len(st.Output) == 1 && strings.Contains(st.Output[0], "SAM-RD-03")
+		}
+	}
+	if !flakyTagged || !failedWithOutput {
+		t.Errorf("flaky tagged %v, failed step with findings %v", flakyTagged, failedWithOutput)
+	}
+}
+
+func TestMarkdownSummary(t *testing.T) {
+	r := sample(t)
+	old := sample(t)
+	for i := range old.Requirements {
+		if old.Requirements[i].ID == "SAM-RD-03" {
+			old.Requirements[i].Status = verdict.Pass // so it is a new failure now
+		}
+	}
+	reports.AttachBaseline(r, old, "nightly/results.json")
+	md := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) }, r)
+	for _, want := range []string{"## accessctk: NON-CONFORMANT", "**SAM-RD-03** MUST **FAIL** (new failure)", "**SAM-CM-01** MUST **FAIL** (still failing)", "**new failure** (1): SAM-RD-03", "SAM-RD-02", "FLAKY"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "<script>") || strings.Contains(md, "[link](http") {
+		t.Errorf("summary.md carries markup from the target:\n%s", md)
+	}
+}
+
+func TestHTMLEscapesAndLoadsNothing(t *testing.T) {
+	page := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteHTML(b, r) }, sample(t))
+	if strings.Contains(page, "<script>alert") {
+		t.Fatal("target-controlled text reached the page as markup")
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") {
+		t.Fatal("hostile text not shown escaped")
+	}
+	// Nothing is loaded: no src or href outside the page, and a CSP that forbids it.
+	for _, m := range regexp.MustCompile(`(?i)\b(src|href|action)\s*=\s*"([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		if !strings.HasPrefix(m[2], "#") {
+			t.Errorf("external reference %s=%q", m[1], m[2])
+		}
+	}
+	if !strings.Contains(page, `content="default-src 'none';`) {
+		t.Error("no Content-Security-Policy forbidding loads")
+	}
+	for _, want := range []string{`id="verdict-text">NON-CONFORMANT<`, `id="req-SAM-RD-03"`, "Reproduce", "${ACCESSCTK_TOKEN}"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
+
+func TestTextSummary(t *testing.T) {
+	r := sample(t)
+	plain := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteText(b, r) }, r)
+	lines := strings.Split(strings.TrimSpace(plain), "\n")
+	if !strings.HasPrefix(lines[len(lines)-1], "Verdict: NON-CONFORMANT") {
+		t.Errorf("summary does not end in the verdict: %q", lines[len(lines)-1])
+	}
+	if strings.Contains(plain, "\x1b[") {
+		t.Error("colour without Color")
+	}
+	if !strings.Contains(plain, "1 flaky") || !strings.Contains(plain, "(flaky: not seen again on rerun)") {
+		t.Errorf("flaky not shown:\n%s", plain)
+	}
+	colour := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.Text{Color: true}.Write(b, r) }, r)
+	if !strings.Contains(colour, "\x1b[1m\x1b[31mNON-CONFORMANT\x1b[0m") {
+		t.Error("no colour with Color")
+	}
+}
+
+func TestWriteAll(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	paths, err := reports.WriteAll(dir, reports.Formats(), sample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 5 || !slices.Equal(names, []string{"results.json", "junit.xml", "cucumber.json", "report.html", "summary.md"}) {
+		t.Fatalf("wrote %v, directory has %d entries", names, len(entries))
+	}
+}

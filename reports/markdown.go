@@ -1,0 +1,175 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/accessctk/accessctk/internal/verdict"
+)
+
+// Limits that keep summary.md short enough for a PR comment or a CI step summary.
+const (
+	mdMaxRequirements = 20
+	mdMaxFindings     = 2
+	mdMaxMessage      = 300
+)
+
+// WriteMarkdown writes summary.md: the verdict, the counts, what changed against a
+// baseline, and the failing, erroring and flaky requirements with their first
+// findings, ready for a CI step summary or a pull-request comment.
+func WriteMarkdown(w io.Writer, r *verdict.Results) error {
+	p := &printer{w: w}
+	p.linef("## accessctk: %s", r.Overall)
+	p.linef("")
+	oc := outcomeCounts(r.Scenarios)
+	p.linef("%s against %s · %d scenarios (%d passed, %d failed, %d errored, %d flaky, %d skipped) in %.1fs · accessctk %s",
+		mdText(r.Catalogue), mdCode(r.Target), len(r.Scenarios), oc[verdict.Passed], oc[verdict.Failed], oc[verdict.Errored],
+		oc[verdict.Flaked], oc[verdict.Skipped], r.DurationMS/1000, mdText(r.Version))
+	if r.Selection.Shard != "" || len(r.Selection.Shards) > 0 || r.Selection.Tags != "" {
+		p.linef("")
+		p.linef("Selection: %s", mdText(selectionText(r.Selection)))
+	}
+	p.linef("")
+	must, should := counts(r.Requirements)
+	p.linef("| | PASS | FAIL | ERROR | FLAKY | SKIP | NOT COVERED | WARN |")
+	p.linef("|---|---:|---:|---:|---:|---:|---:|---:|")
+	p.linef("| MUST | %d | %d | %d | %d | %d | %d | |", must[verdict.Pass], must[verdict.Fail], must[verdict.Error], must[verdict.Flaky], must[verdict.Skip], must[verdict.NotCovered])
+	p.linef("| SHOULD | %d | | %d | %d | %d | %d | %d |", should[verdict.Pass], should[verdict.Error], should[verdict.Flaky], should[verdict.Skip], should[verdict.NotCovered], should[verdict.Warn])
+	if b := r.Baseline; b != nil {
+		p.linef("")
+		p.linef("### Against the baseline")
+		p.linef("")
+		p.linef("Baseline %s (%s, %s).", mdCode(b.Source), b.BaselineOverall, b.BaselineStarted.UTC().Format("2006-01-02 15:04 UTC"))
+		p.linef("")
+		for _, ch := range verdict.Changes() {
+			if ch == verdict.Unchanged {
+				continue
+			}
+			ids := changed(b, ch)
+			line := fmt.Sprintf("- **%s** (%d)", changeLabel(ch), len(ids))
+			if len(ids) > 0 {
+				line += ": " + mdText(strings.Join(ids, ", "))
+			}
+			p.linef("%s", line)
+		}
+	}
+	writeMarkdownFindings(p, r)
+	for _, n := range r.Notes {
+		p.linef("")
+		p.linef("> Note: %s", mdText(n))
+	}
+	return p.err
+}
+
+func writeMarkdownFindings(p *printer, r *verdict.Results) {
+	list := failing(r)
+	if len(list) == 0 {
+		return
+	}
+	p.linef("")
+	p.linef("### Requirements to look at")
+	p.linef("")
+	for i, q := range list {
+		if i == mdMaxRequirements {
+			p.linef("- … and %d more (see report.html)", len(list)-i)
+			break
+		}
+		note := ""
+		if n := changeNote(r, q.ID); n != "" {
+			note = " " + mdText(n)
+		}
+		p.linef("- **%s** %s **%s**%s: %s", q.ID, q.Level, q.Status, note, mdText(q.Rule))
+		if q.Reason != "" {
+			p.linef("  - %s", mdText(clip(q.Reason, mdMaxMessage)))
+		}
+		for j, f := range q.Findings {
+			if j == mdMaxFindings {
+				p.linef("  - … and %d more findings", len(q.Findings)-j)
+				break
+			}
+			line := "  - " + mdText(clip(f.Message, mdMaxMessage))
+			if f.Flaky {
+				line += " _(flaky: not seen again on rerun)_"
+			}
+			if ex := f.Exchange; ex != nil {
+				line += " · " + mdCode(fmt.Sprintf("%s %s → %s", ex.Method, ex.URL, statusText(ex)))
+			}
+			p.linef("%s", line)
+		}
+	}
+}
+
+func changed(b *verdict.Comparison, ch verdict.Change) []string {
+	var ids []string
+	for _, c := range b.Requirements {
+		if c.Change == ch {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+func selectionText(s verdict.Selection) string {
+	var parts []string
+	if s.Tags != "" {
+		parts = append(parts, "tags "+s.Tags)
+	}
+	if s.Shard != "" {
+		parts = append(parts, "shard "+s.Shard)
+	}
+	if len(s.Shards) > 0 {
+		parts = append(parts, "merged shards "+strings.Join(s.Shards, ", "))
+	}
+	if s.RerunFailed > 0 {
+		parts = append(parts, fmt.Sprintf("failed scenarios rerun up to %d times", s.RerunFailed))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// mdText escapes what Markdown (and the HTML GitHub allows in it) would interpret,
+// and keeps the text on one line.
+func mdText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '[', ']', '|', '#', '~', '!':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCode renders s as inline code, with a fence longer than any backtick run in it.
+func mdCode(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	return fence + " " + s + " " + fence
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

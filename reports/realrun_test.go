@@ -1,0 +1,125 @@
+package reports_test
+
+import (
+	"context"
+	"html"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accessctk/accessctk/internal/config"
+	"github.com/accessctk/accessctk/internal/reference"
+	"github.com/accessctk/accessctk/internal/runner"
+	"github.com/accessctk/accessctk/internal/verdict"
+	"github.com/accessctk/accessctk/reports"
+	"github.com/accessctk/accessctk/steps"
+)
+
+// faultyVendor runs the whole suite against the reference server with a fault, as a
+// vendor target whose token the test knows, and leaves the server up for the test.
+func faultyVendor(t *testing.T, token string, faults ...string) (*verdict.Results, string) {
+	t.Helper()
+	primary, secondary := reference.DefaultTenants()
+	srv, err := reference.New(context.Background(), reference.Options{Seed: 1, Faults: faults,
+		Tokens: map[string]string{primary: token, secondary: token + "-second"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	fx := srv.Fixtures(ts.URL)
+	fx.Tenants.Primary = config.Tenant{Name: primary, TokenEnv: "ACCESSCTK_TOKEN"}
+	fx.Tenants.Secondary = &config.Tenant{Name: secondary, TokenEnv: "SECOND_TOKEN"}
+	data, err := fx.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "fixtures.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ACCESSCTK_TOKEN": token, "SECOND_TOKEN": token + "-second"}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := runner.Run(ctx, runner.Options{Target: ts.URL, FixturesPath: path, Scope: steps.Scope{AllowDestructive: true},
+		Getenv: func(k string) string { return env[k] }, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, ts.URL
+}
+
+// A real run against a faulty server, in every format: results.json matches its
+// schema, junit.xml its XSD, report.html works in a browser, the HTML and summary name
+// the broken requirement, and the curl command the HTML shows reproduces the fault.
+func TestRealRunReports(t *testing.T) {
+	const token = "real-run-token-5f1d0c9a7e"
+	res, base := faultyVendor(t, token, "read-leaks-password")
+	if res.Overall != verdict.NonConformant {
+		t.Fatalf("verdict %s, want NON-CONFORMANT", res.Overall)
+	}
+	dir := t.TempDir()
+	if _, err := reports.WriteAll(dir, reports.Formats(), res); err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if err := reports.ValidateResultsJSON([]byte(read("results.json"))); err != nil {
+		t.Errorf("results.json of a real run: %v", err)
+	}
+	page, summary := read("report.html"), read("summary.md")
+	rd03, _ := verdict.Skylark().Lookup("SAM-RD-03")
+	if !strings.Contains(page, `id="req-SAM-RD-03"`) || !strings.Contains(page, html.EscapeString(rd03.Rule)) {
+		t.Error("report.html does not detail SAM-RD-03 with its rule")
+	}
+	if !strings.Contains(summary, "**SAM-RD-03** MUST **FAIL**") {
+		t.Errorf("summary.md does not name SAM-RD-03:\n%s", summary)
+	}
+	for name, text := range map[string]string{"report.html": page, "summary.md": summary, "results.json": read("results.json"),
+		"junit.xml": read("junit.xml"), "cucumber.json": read("cucumber.json")} {
+		if strings.Contains(text, token) {
+			t.Errorf("%s contains the token", name)
+		}
+	}
+
+	t.Run("curl reproduces the fault", func(t *testing.T) {
+		tool(t, "curl", "ACCESSCTK_REQUIRE_CURL", "curl")
+		article := regexp.MustCompile(`(?s)<article class="finding[^"]*" id="req-SAM-RD-03".*?</article>`).FindString(page)
+		m := regexp.MustCompile(`(?s)<pre class="curl">(.*?)</pre>`).FindStringSubmatch(article)
+		if m == nil {
+			t.Fatal("no curl command in the SAM-RD-03 finding")
+		}
+		curl := html.UnescapeString(m[1])
+		if strings.Contains(curl, token) || !strings.Contains(curl, base) {
+			t.Fatalf("curl command holds the token or not the target: %s", curl)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", "-c", curl)
+		cmd.Env = append(os.Environ(), "ACCESSCTK_TOKEN="+token)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", curl, err, out)
+		}
+		if !strings.Contains(string(out), "HTTP/1.1 200") || !strings.Contains(string(out), `"password"`) {
+			t.Fatalf("the reproduced response does not show the leaked password field:\n%s", out)
+		}
+	})
+	t.Run("junit.xml validates", func(t *testing.T) {
+		validateJUnit(t, tool(t, "xmllint", "ACCESSCTK_REQUIRE_XMLLINT", "libxml2-utils"), read("junit.xml"))
+	})
+	t.Run("report.html in a browser", func(t *testing.T) {
+		checkProbe(t, res, probeInBrowser(t, page))
+	})
+}
