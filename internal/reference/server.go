@@ -81,7 +81,7 @@ func (o *Options) applyDefaults() error {
 	}
 	switch {
 	case o.PPUPool == 0:
-		o.PPUPool = 200
+		o.PPUPool = 400
 	case o.PPUPool < 0:
 		o.PPUPool = 0
 	}
