@@ -49,7 +49,7 @@ type Options struct {
 	// (ACKNOWLEDGED→IN_PROGRESS→DONE); default 20ms, negative for none.
 	TaskStepDelay time.Duration
 	// PPUPool is the number of disposable ACTIVE Pay-Per-Use fixture accesses
-	// (default 200, negative for none).
+	// (default 400, negative for none).
 	PPUPool int
 	// BulkAccesses adds plain accesses to the primary tenant for scale tests.
 	BulkAccesses int
