@@ -7,11 +7,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Defaults for the zero fields of Config.
@@ -44,6 +48,21 @@ type Config struct {
 	Transport http.RoundTripper
 	// UserAgent is sent unless a request sets its own.
 	UserAgent string
+	// TLS configures connections to an https target (trusted CAs, a client
+	// certificate); see LoadTLS. Ignored when Transport is set.
+	TLS *tls.Config
+	// MaxRetries bounds how often a request answered 429 is sent again (default
+	// DefaultMaxRetries; negative for never). Nothing else is ever retried.
+	MaxRetries int
+	// MaxRetryWait caps a single wait before a retry (default DefaultMaxRetryWait): a
+	// longer Retry-After is cut to it.
+	MaxRetryWait time.Duration
+	// RPS limits the requests sent per second, every attempt counted; 0 means no limit.
+	RPS float64
+	// GiveUpAfter is how many requests in a row may fail to connect before the client
+	// stops trying the target: every later request then fails at once with
+	// ErrUnreachable (default DefaultGiveUpAfter; negative for never).
+	GiveUpAfter int
 }
 
 // Client sends requests to one target and keeps the transcript. It is safe for
@@ -56,11 +75,22 @@ type Client struct {
 	corrHeader string
 	userAgent  string
 
+	maxRetries   int
+	maxRetryWait time.Duration
+	giveUpAfter  int
+	limiter      *rate.Limiter // nil without an RPS limit
+	// sleep and now are the clock, replaced in tests.
+	sleep func(context.Context, time.Duration) error
+	now   func() time.Time
+
 	mu     sync.Mutex
 	seq    int
 	log    []*Exchange
 	tokens []string // every token value used so far
 	forms  []string // secretForms(tokens)
+	stats  Stats
+	// failedConnects counts consecutive requests that could not connect.
+	failedConnects int
 }
 
 // New checks cfg and returns a Client.
@@ -84,13 +114,26 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("target: negative timeout %s", cfg.Timeout)
 	case cfg.MaxBodyBytes < 0:
 		return nil, fmt.Errorf("target: negative body cap %d", cfg.MaxBodyBytes)
+	case cfg.MaxRetryWait < 0:
+		return nil, fmt.Errorf("target: negative retry wait cap %s", cfg.MaxRetryWait)
+	case cfg.RPS < 0 || math.IsNaN(cfg.RPS) || math.IsInf(cfg.RPS, 0):
+		return nil, fmt.Errorf("target: requests per second must be a positive number or 0 (no limit), not %g", cfg.RPS)
 	}
 	c := &Client{
-		base:       &base,
-		timeout:    orDefault(cfg.Timeout, DefaultTimeout),
-		maxBody:    orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
-		corrHeader: orDefault(cfg.CorrelationHeader, DefaultCorrelationHeader),
-		userAgent:  orDefault(cfg.UserAgent, DefaultUserAgent),
+		base:         &base,
+		timeout:      orDefault(cfg.Timeout, DefaultTimeout),
+		maxBody:      orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		corrHeader:   orDefault(cfg.CorrelationHeader, DefaultCorrelationHeader),
+		userAgent:    orDefault(cfg.UserAgent, DefaultUserAgent),
+		maxRetries:   max(orDefault(cfg.MaxRetries, DefaultMaxRetries), 0),
+		maxRetryWait: orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait),
+		giveUpAfter:  orDefault(cfg.GiveUpAfter, DefaultGiveUpAfter),
+		sleep:        sleepCtx,
+		now:          time.Now,
+	}
+	if cfg.RPS > 0 {
+		// A burst of one: the limit holds over any interval, not only on average.
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.RPS), 1)
 	}
 	if !isToken(c.corrHeader) {
 		return nil, fmt.Errorf("target: correlation header name %q is not a valid header name", c.corrHeader)
@@ -101,6 +144,9 @@ func New(cfg Config) (*Client, error) {
 		// Scenarios may run concurrently against one host; the default of 2 idle
 		// connections per host would close and reopen connections between them.
 		t.MaxIdleConnsPerHost = 32
+		if cfg.TLS != nil {
+			t.TLSClientConfig = cfg.TLS.Clone()
+		}
 		transport = t
 	}
 	c.http = &http.Client{
@@ -329,23 +375,116 @@ func isToken(s string) bool {
 	return true
 }
 
-// Do sends r once and records the exchange. A non-nil error from a request that
-// was attempted comes with a non-nil Response whose Exchange records the attempt
-// (Err set); its raw Body is nil. The error matches ErrUnreachable, ErrTimeout or
-// ErrBodyTooLarge under errors.Is when one applies. An invalid Request gives a nil
-// Response and records nothing.
+// Do sends r and records the exchange. A request answered 429 is sent again after the
+// wait its Retry-After asks for (at most MaxRetryWait, MaxRetries times; see retry.go
+// for why that holds for PATCH and POST too); each attempt is its own exchange, and
+// the Response is the last one. Nothing else is retried.
+//
+// A non-nil error from a valid Request comes with a non-nil Response whose Exchange
+// records the attempt (Err set); its raw Body is nil. The error matches
+// ErrUnreachable, ErrTimeout, ErrConnection, ErrBodyTooLarge or ErrRateLimited under
+// errors.Is when one applies. An invalid Request gives a nil Response and records
+// nothing.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	p, err := c.prepare(r)
 	if err != nil {
 		return nil, err
 	}
-	return c.doOnce(ctx, p)
+	var waited time.Duration
+	for n := 0; ; n++ {
+		res, err := c.send(ctx, p, attempt{n: n + 1, waited: waited})
+		if err != nil || res.Status != http.StatusTooManyRequests {
+			c.record(res.Exchange)
+			return res, err
+		}
+		c.count(func(s *Stats) { s.RateLimited++ })
+		if n >= c.maxRetries {
+			c.count(func(s *Stats) { s.GaveUp++ })
+			return c.failRecorded(res, rateLimitedError(p, res.URL, n, waited))
+		}
+		wait := retryWait(res.Header.Get("Retry-After"), n+1, c.now(), c.maxRetryWait)
+		if err := c.sleep(ctx, wait); err != nil {
+			reason := fmt.Sprintf("waiting %s to retry after a 429: %s", roundDuration(wait), ctxReason(ctx))
+			return c.failRecorded(res, newRequestError(p.method, res.URL, reason, err, ctxKinds(ctx)...))
+		}
+		c.record(res.Exchange)
+		c.count(func(s *Stats) { s.Retries++; s.RetryWait += wait })
+		waited += wait
+	}
 }
 
-// doOnce sends a prepared request and records one exchange. A retry policy (429 and
-// Retry-After) wraps it: each attempt is its own exchange.
-func (c *Client) doOnce(ctx context.Context, p *prepared) (*Response, error) {
+// attempt describes one try of a request: its number (1 for the first) and the time
+// waited on 429 answers before it.
+type attempt struct {
+	n      int
+	waited time.Duration
+}
+
+// failRecorded ends a request whose last exchange carries a status but is still an
+// error (rate limited to the end, or interrupted while waiting).
+func (c *Client) failRecorded(res *Response, e *requestError) (*Response, error) {
+	res.Exchange.Err = e.msg
+	res.Body = nil
+	c.record(res.Exchange)
+	return res, e
+}
+
+// ctxReason says why ctx ended, naming its cause when it has one (the run deadline).
+func ctxReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return "request canceled"
+	}
+	reason := "the caller's deadline passed"
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.DeadlineExceeded) {
+		reason += ": " + c.Error()
+	}
+	return reason
+}
+
+func ctxKinds(ctx context.Context) []error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return []error{ErrTimeout}
+	}
+	return nil
+}
+
+// send makes one attempt unless the client gave up on the target, waiting for the
+// RPS limit first. The exchange is not recorded yet: Do decides how it ended.
+func (c *Client) send(ctx context.Context, p *prepared, a attempt) (*Response, error) {
 	seq, forms := c.begin(p.token)
+	res := c.newResponse(seq, forms, p, a)
+	ex := res.Exchange
+	fail := func(e *requestError) (*Response, error) {
+		ex.Duration = time.Since(ex.Started)
+		ex.Err = e.msg
+		res.Body = nil
+		return res, e
+	}
+	if reason, down := c.gaveUp(); down {
+		c.count(func(s *Stats) { s.NotSent++ })
+		return fail(newRequestError(p.method, ex.URL, "not sent: "+reason, nil, ErrUnreachable))
+	}
+	if c.limiter != nil {
+		start := time.Now()
+		err := c.limiter.Wait(ctx)
+		c.count(func(s *Stats) { s.LimiterWait += time.Since(start) })
+		if err != nil {
+			reason := "waiting for the requests-per-second limit: " + ctxReason(ctx)
+			if ctx.Err() == nil {
+				// Wait refuses at once when the deadline would pass before its turn.
+				reason = "waiting for the requests-per-second limit: the caller's deadline would pass first"
+				return fail(newRequestError(p.method, ex.URL, reason, err, ErrTimeout))
+			}
+			return fail(newRequestError(p.method, ex.URL, reason, err, ctxKinds(ctx)...))
+		}
+		ex.Started = time.Now()
+	}
+	res, err := c.doOnce(ctx, p, res, forms)
+	c.observe(res, err)
+	return res, err
+}
+
+func (c *Client) newResponse(seq int, forms []string, p *prepared, a attempt) *Response {
 	ex := &Exchange{
 		Seq:           seq,
 		Started:       time.Now(),
@@ -355,17 +494,23 @@ func (c *Client) doOnce(ctx context.Context, p *prepared) (*Response, error) {
 		RequestBody:   redactBody(p.body, forms, placeholderStyle),
 		Auth:          p.auth,
 		CorrelationID: scrubString(p.corrID, forms),
+		Attempt:       a.n,
+		Waited:        a.waited,
 		tokenVar:      p.token.envVar(),
 	}
 	if p.auth != AuthNone {
 		ex.RequestHeader.Set("Authorization", "Bearer "+redacted)
 	}
-	res := &Response{Exchange: ex}
+	return &Response{Exchange: ex}
+}
+
+// doOnce sends a prepared request once and completes res; it records nothing.
+func (c *Client) doOnce(ctx context.Context, p *prepared, res *Response, forms []string) (*Response, error) {
+	ex := res.Exchange
 	fail := func(e *requestError) (*Response, error) {
 		ex.Duration = time.Since(ex.Started)
 		ex.Err = e.msg
 		res.Body = nil
-		c.record(ex)
 		return res, e
 	}
 
@@ -409,9 +554,52 @@ func (c *Client) doOnce(ctx context.Context, p *prepared) (*Response, error) {
 	}
 	ex.ResponseBody = redactBody(raw, forms, placeholderStyle)
 	ex.Duration = time.Since(ex.Started)
-	c.record(ex)
 	res.Body = raw
 	return res, nil
+}
+
+// observe keeps the circuit breaker's count: a request that could not connect adds
+// one, any sign of a live connection (an answer, a connection broken after it was
+// made) starts again from zero.
+func (c *Client) observe(res *Response, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case err != nil && errors.Is(err, ErrUnreachable):
+		c.failedConnects++
+		if c.giveUpAfter > 0 && c.failedConnects >= c.giveUpAfter && c.stats.Unreachable == "" {
+			var re *requestError
+			reason := err.Error()
+			if errors.As(err, &re) {
+				reason = re.reason
+			}
+			c.stats.Unreachable = fmt.Sprintf("gave up on the target after %d requests in a row could not connect (last: %s)", c.failedConnects, reason)
+		}
+	case res.Status != 0 || errors.Is(err, ErrConnection):
+		c.failedConnects = 0
+	}
+}
+
+// gaveUp reports whether the client stopped trying the target, and why.
+func (c *Client) gaveUp() (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats.Unreachable, c.stats.Unreachable != ""
+}
+
+func (c *Client) count(f func(*Stats)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.stats)
+}
+
+// Stats returns the client's counters so far.
+func (c *Client) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	s.Exchanges = len(c.log)
+	return s
 }
 
 // begin reserves the next sequence number and registers the token, returning the
@@ -444,11 +632,12 @@ func (c *Client) Transcript() []*Exchange {
 }
 
 // Probe sends one GET to the base URL without credentials. Any HTTP answer, even a
-// 404 or a body over the cap, means the target is reachable; otherwise the error
-// matches ErrUnreachable and reads "target URL is unreachable: reason".
+// 404, a body over the cap or a 429 to the end, means the target is reachable;
+// otherwise the error matches ErrUnreachable and reads "target URL is unreachable:
+// reason".
 func (c *Client) Probe(ctx context.Context) error {
 	_, err := c.Do(ctx, Request{Method: http.MethodGet})
-	if err == nil || errors.Is(err, ErrBodyTooLarge) {
+	if err == nil || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrRateLimited) {
 		return nil
 	}
 	var re *requestError

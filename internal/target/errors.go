@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"syscall"
@@ -19,6 +20,11 @@ var (
 	ErrTimeout = errors.New("timed out")
 	// ErrBodyTooLarge: the response body is larger than Config.MaxBodyBytes.
 	ErrBodyTooLarge = errors.New("response body too large")
+	// ErrConnection: a connection was made but broke before a complete response
+	// arrived (reset, closed early). The request may or may not have been processed.
+	ErrConnection = errors.New("connection broken")
+	// ErrRateLimited: the target still answered 429 after the last retry.
+	ErrRateLimited = errors.New("rate limited")
 )
 
 // requestError is what Do returns once a request was attempted. Its text is built
@@ -63,6 +69,9 @@ func classify(parent, reqCtx context.Context, err error, timeout time.Duration, 
 	case errors.Is(parent.Err(), context.DeadlineExceeded):
 		kinds = []error{ErrTimeout}
 		reason = "the caller's deadline passed"
+		if c := context.Cause(parent); c != nil && !errors.Is(c, context.DeadlineExceeded) {
+			reason += ": " + c.Error()
+		}
 	case errors.Is(reqCtx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || isNetTimeout(err):
 		kinds = []error{ErrTimeout}
 		reason = fmt.Sprintf("timed out: no response within %s", timeout)
@@ -71,6 +80,8 @@ func classify(parent, reqCtx context.Context, err error, timeout time.Duration, 
 		}
 	case dial || isUnreachableErrno(err):
 		return []error{ErrUnreachable}, scrubString(causeText(err), forms), err
+	case isBrokenConnection(err):
+		return []error{ErrConnection}, scrubString(brokenText(err), forms), err
 	default:
 		return nil, scrubString(causeText(err), forms), err
 	}
@@ -99,6 +110,20 @@ func isDialError(err error) bool {
 func isUnreachableErrno(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
 		errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EADDRNOTAVAIL)
+}
+
+// isBrokenConnection reports whether the connection failed after it was made: the
+// peer reset it, or closed it before the response was complete.
+func isBrokenConnection(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func brokenText(err error) string {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the connection was closed before a complete response"
+	}
+	return causeText(err)
 }
 
 // causeText is the shortest faithful wording of err: "connection refused" rather

@@ -64,6 +64,10 @@ type Exchange struct {
 	RequestBody   []byte // password values replaced by same-shape placeholders
 	Auth          AuthKind
 	CorrelationID string // the correlation header value sent
+	// Attempt is 1 for a request's first exchange and n+1 for its n-th retry after
+	// a 429; Waited is the time spent waiting on 429 answers before this attempt.
+	Attempt int
+	Waited  time.Duration
 
 	Status         int // 0 when no response arrived
 	ResponseHeader http.Header
@@ -96,6 +100,9 @@ func (e *Exchange) String() string {
 	if len(e.RequestBody) > 0 {
 		b.WriteString(">\n")
 		writeBody(&b, e.RequestBody, excerptBytes)
+	}
+	if e.Attempt > 1 {
+		fmt.Fprintf(&b, "# retry %d of this request, after waiting %s on 429 answers\n", e.Attempt-1, roundDuration(e.Waited))
 	}
 	if e.Status != 0 {
 		fmt.Fprintf(&b, "< %d %s (%s)\n", e.Status, http.StatusText(e.Status), roundDuration(e.Duration))
