@@ -53,9 +53,9 @@ func Terminal(state string) bool { return state == Done || state == Failed || st
 // Defaults for the zero fields of Poller.
 const (
 	DefaultTimeout     = 60 * time.Second
-	DefaultInterval    = 100 * time.Millisecond
+	DefaultInterval    = 25 * time.Millisecond
 	DefaultMaxInterval = 2 * time.Second
-	DefaultMultiplier  = 1.5
+	DefaultMultiplier  = 2.0
 	DefaultConfirm     = 1
 )
 
@@ -176,7 +176,8 @@ type Poller struct {
 	// Timeout bounds the wait for a terminal state, counted from the submission.
 	Timeout time.Duration
 	// Interval is the first wait between polls; each later one grows by Multiplier
-	// up to MaxInterval. A Retry-After on the answer replaces the wait.
+	// up to MaxInterval. A Retry-After on the answer replaces the wait. The poll
+	// that confirms a terminal state follows after Interval.
 	Interval    time.Duration
 	MaxInterval time.Duration
 	Multiplier  float64
@@ -292,9 +293,14 @@ func (p Poller) Poll(ctx context.Context, submitted Observation, fetch Fetch) (*
 			return t.stop(TimedOut, fmt.Sprintf("no terminal state within %s", p.Timeout)), nil
 		}
 		wait := interval
-		if d, ok := ParseRetryAfter(obs.RetryAfter, now); ok {
+		switch d, ok := ParseRetryAfter(obs.RetryAfter, now); {
+		case ok:
 			wait = d
-		} else {
+		case !res.TerminalAt.IsZero():
+			// A terminal state is confirmed after the shortest wait: its backoff
+			// served the wait for the end, not the check that it stays.
+			wait = p.Interval
+		default:
 			interval = min(time.Duration(float64(interval)*p.Multiplier), p.MaxInterval)
 		}
 		// The last poll happens at the deadline at the latest, even when Retry-After

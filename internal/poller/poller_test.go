@@ -152,8 +152,9 @@ func TestPollFollowsATaskToItsEndWithBackoff(t *testing.T) {
 	if !res.Observations[0].Submission || !res.Observations[5].Confirmation || res.Observations[4].Confirmation {
 		t.Errorf("submission/confirmation marks wrong: %+v", res.Observations)
 	}
-	// Backoff 100, 200, then capped at 300ms; the confirmation follows at the cap.
-	wantWaits := []time.Duration{100, 200, 300, 300}
+	// Backoff 100, 200, then capped at 300ms; the confirmation follows after the
+	// first interval.
+	wantWaits := []time.Duration{100, 200, 300, 100}
 	got := c.waits()
 	if len(got) != len(wantWaits) {
 		t.Fatalf("waits %v, want %v ms", got, wantWaits)
@@ -163,7 +164,7 @@ func TestPollFollowsATaskToItsEndWithBackoff(t *testing.T) {
 			t.Errorf("wait %d: %v, want %vms", i, got[i], w)
 		}
 	}
-	if s.count() != 5 || res.Waited != 900*time.Millisecond {
+	if s.count() != 5 || res.Waited != 700*time.Millisecond {
 		t.Errorf("polls %d, waited %v", s.count(), res.Waited)
 	}
 	if res.TerminalAt.Sub(res.Start) != 600*time.Millisecond {
@@ -336,8 +337,8 @@ func TestHistoryShowsEveryAnswer(t *testing.T) {
 	want := strings.Join([]string{
 		"  23:59:00.000Z  +0.000s  202  ACKNOWLEDGED  (submission)",
 		"  23:59:00.000Z  +0.000s  429  (no state)  Retry-After: 1  then waited 1s",
-		"  23:59:01.000Z  +1.000s  200  DONE  then waited 100ms",
-		"  23:59:01.100Z  +1.100s  200  DONE  (confirmation)",
+		"  23:59:01.000Z  +1.000s  200  DONE  then waited 25ms",
+		"  23:59:01.025Z  +1.025s  200  DONE  (confirmation)",
 	}, "\n")
 	if got := res.History(); got != want {
 		t.Errorf("history:\n%s\nwant:\n%s", got, want)

@@ -18,6 +18,7 @@ const (
 	stateInProgress   = "IN_PROGRESS"
 	stateDone         = "DONE"
 	stateFailed       = "FAILED"
+	stateRejected     = "REJECTED"
 )
 
 // Item error codes.
@@ -79,7 +80,7 @@ type taskJSON struct {
 
 // parseBatch applies the submission rules (SAM-BT-03..06). An id listed twice is
 // processed and reported once.
-func parseBatch(data []byte) (batchRequest, error) {
+func (s *Server) parseBatch(data []byte) (batchRequest, error) {
 	if len(data) == 0 {
 		return batchRequest{}, fmt.Errorf("%w: the body is empty", errBody)
 	}
@@ -93,21 +94,25 @@ func parseBatch(data []byte) (batchRequest, error) {
 		return b, fmt.Errorf("%w: operationType is missing", errBody)
 	}
 	if err := json.Unmarshal(raw, &b.operationType); err != nil || raw[0] != '"' ||
-		(b.operationType != "update" && b.operationType != "terminate") {
+		(b.operationType != "update" && b.operationType != "terminate" && !s.faulty(faultBatchUnknownOperationNoop)) {
 		return b, fmt.Errorf("%w: operationType must be \"update\" or \"terminate\"", errBody)
 	}
 	raw, ok = members["accessesIdList"]
 	if !ok {
 		return b, fmt.Errorf("%w: accessesIdList is missing", errBody)
 	}
+	lenientIDs := s.faulty(faultBatchLenientIDList)
 	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil || raw[0] != '[' || len(items) == 0 {
+	if err := json.Unmarshal(raw, &items); err != nil || raw[0] != '[' || (len(items) == 0 && !lenientIDs) {
 		return b, fmt.Errorf("%w: accessesIdList must be a non-empty array of strings", errBody)
 	}
 	seen := map[string]bool{}
 	for _, item := range items {
 		var id string
 		if err := json.Unmarshal(item, &id); err != nil || item[0] != '"' {
+			if lenientIDs {
+				continue
+			}
 			return b, fmt.Errorf("%w: accessesIdList must be a non-empty array of strings", errBody)
 		}
 		if !seen[id] {
@@ -119,17 +124,43 @@ func parseBatch(data []byte) (batchRequest, error) {
 	if !ok {
 		return b, fmt.Errorf("%w: operationBody is missing", errBody)
 	}
-	if b.operationType == "update" {
+	switch b.operationType {
+	case "update":
+		if s.faulty(faultBatchLenientUpdateBody) {
+			raw = supportedOnly(raw)
+			if string(raw) == "{}" {
+				return b, nil // nothing left to change: accepted as a no-op
+			}
+		}
 		if b.change, err = parseChange(raw); err != nil {
 			return b, fmt.Errorf("operationBody: %w", err)
 		}
-		return b, nil
-	}
-	body, err := decodeObject(raw)
-	if err != nil || len(body) != 0 {
-		return b, fmt.Errorf("%w: operationBody of terminate must be exactly {}", errBody)
+	case "terminate":
+		body, err := decodeObject(raw)
+		if (err != nil || len(body) != 0) && !s.faulty(faultBatchTerminateBodyIgnored) {
+			return b, fmt.Errorf("%w: operationBody of terminate must be exactly {}", errBody)
+		}
 	}
 	return b, nil
+}
+
+// supportedOnly drops the properties an update cannot set from a JSON object (the
+// lenient-update-body fault); anything else is returned as it is.
+func supportedOnly(raw json.RawMessage) json.RawMessage {
+	members, err := decodeObject(raw)
+	if err != nil {
+		return raw
+	}
+	for name := range members {
+		if name != "password" && name != "status" {
+			delete(members, name)
+		}
+	}
+	out, err := json.Marshal(members)
+	if err != nil {
+		return raw
+	}
+	return out
 }
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
@@ -145,7 +176,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b, err := parseBatch(data)
+	b, err := s.parseBatch(data)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "INVALID_BODY", err.Error())
 		return
@@ -173,6 +204,10 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	default: // the worker is already due to look
 	}
 	w.Header().Set("Location", "/"+t.name+"/access/batch/"+taskID(pk))
+	if s.faulty(faultBatchTaskWithoutID) {
+		writeJSON(w, http.StatusAccepted, map[string]string{"taskId": taskID(pk), "state": stateAcknowledged})
+		return
+	}
 	writeJSON(w, http.StatusAccepted, taskJSON{ID: taskID(pk), State: stateAcknowledged, OperationType: b.operationType})
 }
 
@@ -183,15 +218,19 @@ func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
 	}
 	pk, ok := taskPK(r.PathValue("taskId"))
 	if !ok {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "no such task")
+		s.taskNotFound(w, r.PathValue("taskId"))
 		return
+	}
+	tenantClause := "tenant = ?"
+	if s.faulty(faultBatchTaskVisibleToOthers) {
+		tenantClause = "? IS NOT NULL" // any tenant's task
 	}
 	var tj taskJSON
 	var updated, errs sql.NullString
 	err := s.db.QueryRowContext(r.Context(), `SELECT state, operation_type, updated, errors FROM task
-		WHERE pk = ? AND tenant = ?`, pk, t.id).Scan(&tj.State, &tj.OperationType, &updated, &errs)
+		WHERE pk = ? AND (`+tenantClause+`)`, pk, t.id).Scan(&tj.State, &tj.OperationType, &updated, &errs)
 	if errors.Is(err, sql.ErrNoRows) {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "no such task")
+		s.taskNotFound(w, r.PathValue("taskId"))
 		return
 	}
 	if err != nil {
@@ -206,6 +245,25 @@ func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
 		tj.Errors = json.RawMessage(errs.String)
 	}
 	writeJSON(w, http.StatusOK, tj)
+	if tj.State == stateDone && s.faulty(faultBatchTaskReopens) {
+		// Once seen DONE, the task goes back to IN_PROGRESS (and the worker, under this
+		// fault, never picks it up again).
+		if _, err := s.db.ExecContext(r.Context(), `UPDATE task SET state = ? WHERE pk = ? AND state = ?`,
+			stateInProgress, pk, stateDone); err != nil {
+			s.log.Error("reopen task", "task", taskID(pk), "err", err)
+		}
+	}
+}
+
+// taskNotFound answers a task id the tenant does not have: 404, or under the
+// unknown-task-found fault a made-up REJECTED task.
+func (s *Server) taskNotFound(w http.ResponseWriter, id string) {
+	if s.faulty(faultBatchUnknownTaskFound) {
+		errs, _ := json.Marshal([]itemError{{wholeBatchItem, itemNotFound, "no such task"}})
+		writeJSON(w, http.StatusOK, taskJSON{ID: id, State: stateRejected, OperationType: "update", Errors: errs})
+		return
+	}
+	writeError(w, http.StatusNotFound, "NOT_FOUND", "no such task")
 }
 
 // work runs batch tasks one at a time, oldest first, until ctx ends. Tasks left
@@ -241,9 +299,14 @@ func (s *Server) work(ctx context.Context) {
 }
 
 func (s *Server) nextTask(ctx context.Context) (int64, bool, error) {
+	resumable := stateInProgress
+	if s.faulty(faultBatchTaskStuck) || s.faulty(faultBatchTaskReopens) {
+		// Those faults leave tasks IN_PROGRESS for good; resuming them would spin.
+		resumable = stateAcknowledged
+	}
 	var pk int64
 	err := s.db.QueryRowContext(ctx, `SELECT pk FROM task WHERE state IN (?, ?) ORDER BY pk LIMIT 1`,
-		stateAcknowledged, stateInProgress).Scan(&pk)
+		stateAcknowledged, resumable).Scan(&pk)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -278,6 +341,15 @@ func (s *Server) runTask(ctx context.Context, pk int64) error {
 		stateInProgress, pk, stateAcknowledged); err != nil {
 		return fmt.Errorf("start task: %w", err)
 	}
+	if s.faulty(faultBatchTaskStuck) {
+		var op string
+		if err := s.db.QueryRowContext(ctx, `SELECT operation_type FROM task WHERE pk = ?`, pk).Scan(&op); err != nil {
+			return fmt.Errorf("read task: %w", err)
+		}
+		if op == "terminate" {
+			return nil // left IN_PROGRESS for good
+		}
+	}
 	if err := s.pause(ctx); err != nil {
 		return err
 	}
@@ -302,42 +374,70 @@ func (s *Server) runTask(ctx context.Context, pk int64) error {
 	}
 	updated := []resource{}
 	failed := []itemError{}
-	end := endOfBillingPeriod(s.opts.Now())
+	end := s.terminationEnd(s.opts.Now())
 	terminated := false
+	state := stateDone
 	for _, id := range ids {
-		rec, found, err := lookup(ctx, tx, tenantID, id)
+		rec, found, err := s.batchLookup(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
 		}
 		var fail *itemError
 		switch {
+		case op != "update" && op != "terminate":
+			continue // the unknown-operation fault: accepted, and nothing done
 		case !found:
 			fail = &itemError{id, itemNotFound, "no such access in this tenant"}
-		case rec.billing != billingPPU:
+		case rec.billing != billingPPU && !s.faulty(faultBatchNonPPUApplied):
 			fail = &itemError{id, itemNotPPU, "only Pay-Per-Use accesses can be changed in a batch"}
 		case op == "terminate" && rec.status == "TERMINATED",
 			op == "update" && (change{status: body.Status}).conflicts(rec.status):
 			fail = &itemError{id, itemConflict, "the access is TERMINATED; its status cannot change"}
 		}
 		if fail != nil {
+			if (fail.Code == itemNotPPU && s.faulty(faultBatchNonPPUFailsBatch)) ||
+				(fail.Code == itemNotFound && s.faulty(faultBatchUnknownIDFailsBatch)) {
+				// One bad item fails the whole batch: nothing is applied.
+				state, updated = stateFailed, nil
+				failed = []itemError{{wholeBatchItem, fail.Code, "the batch names " + id + ": " + fail.Message}}
+				break
+			}
 			failed = append(failed, *fail)
 			continue
 		}
 		if op == "terminate" {
-			rec, err = terminate(ctx, tx, rec, end)
+			rec, err = s.terminate(ctx, tx, rec, end)
 			terminated = true
 		} else {
-			rec, err = apply(ctx, tx, rec, body.Status, body.PasswordHash)
+			rec, err = s.applyItem(ctx, tx, rec, body.Status, body.PasswordHash)
 		}
 		if err != nil {
 			return err
 		}
 		updated = append(updated, s.resourceOf(rec))
 	}
-	updatedJSON, _ := json.Marshal(updated)
+	if state == stateFailed {
+		if err := tx.Rollback(); err != nil {
+			return fmt.Errorf("fail task: %w", err)
+		}
+		tx, err = s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("fail task: %w", err)
+		}
+		defer tx.Rollback()
+		terminated = false
+	}
+	if s.faulty(faultBatchFailedItemsOmitted) && state == stateDone {
+		failed = []itemError{}
+	}
+	var updatedJSON any
+	if state == stateDone {
+		data, _ := json.Marshal(updated)
+		updatedJSON = string(data)
+	}
 	failedJSON, _ := json.Marshal(failed)
 	if _, err := tx.ExecContext(ctx, `UPDATE task SET state = ?, updated = ?, errors = ? WHERE pk = ?`,
-		stateDone, string(updatedJSON), string(failedJSON), pk); err != nil {
+		state, updatedJSON, string(failedJSON), pk); err != nil {
 		return fmt.Errorf("finish task: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -367,6 +467,49 @@ func endOfBillingPeriod(now time.Time) string {
 	return first.AddDate(0, 1, 0).Add(-time.Second).Format(time.RFC3339)
 }
 
+// terminationEnd is when a batch terminate ends an access: the end of the billing
+// period, or under the end-date faults now or the end of the next period.
+func (s *Server) terminationEnd(now time.Time) string {
+	switch {
+	case s.faulty(faultBatchEndsNow):
+		return now.UTC().Format(time.RFC3339)
+	case s.faulty(faultBatchEndsNextMonth):
+		u := now.UTC()
+		return endOfBillingPeriod(time.Date(u.Year(), u.Month()+1, 1, 0, 0, 0, 0, time.UTC))
+	}
+	return endOfBillingPeriod(now)
+}
+
+// batchLookup finds an item of a batch in the task's tenant (in any tenant under the
+// foreign-access fault).
+func (s *Server) batchLookup(ctx context.Context, q querier, tenantID int64, id string) (record, bool, error) {
+	rec, found, err := lookup(ctx, q, tenantID, id)
+	if err != nil || found || !s.faulty(faultBatchForeignApplied) {
+		return rec, found, err
+	}
+	for _, t := range s.tenants {
+		if t.id == tenantID {
+			continue
+		}
+		if rec, found, err = lookup(ctx, q, t.id, id); err != nil || found {
+			return rec, found, err
+		}
+	}
+	return record{}, false, nil
+}
+
+// applyItem applies a batch update to one access (under the updates-not-applied
+// fault it only pretends to).
+func (s *Server) applyItem(ctx context.Context, tx *sql.Tx, rec record, status *string, hash string) (record, error) {
+	if s.faulty(faultBatchUpdatesNotApplied) {
+		if status != nil {
+			rec.status = *status
+		}
+		return rec, nil
+	}
+	return apply(ctx, tx, rec, status, hash)
+}
+
 // apply sets a status and/or a password hash ("" keeps the current one).
 func apply(ctx context.Context, tx *sql.Tx, rec record, status *string, hash string) (record, error) {
 	if status != nil {
@@ -383,12 +526,18 @@ func apply(ctx context.Context, tx *sql.Tx, rec record, status *string, hash str
 }
 
 // terminate schedules the end of an access at end.
-func terminate(ctx context.Context, tx *sql.Tx, rec record, end string) (record, error) {
+func (s *Server) terminate(ctx context.Context, tx *sql.Tx, rec record, end string) (record, error) {
 	key, err := storedKey(end)
 	if err != nil {
 		return record{}, err
 	}
 	rec.status, rec.endDateTime = "PENDING_TERMINATE", end
+	if s.faulty(faultBatchTerminatedAtOnce) {
+		rec.status = "TERMINATED"
+	}
+	if s.faulty(faultBatchUpdatesNotApplied) {
+		return rec, nil
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE access SET status = ?, end_date_time = ?, end_ns = ? WHERE pk = ?`,
 		rec.status, rec.endDateTime, key, rec.pk); err != nil {
 		return record{}, fmt.Errorf("terminate access: %w", err)
