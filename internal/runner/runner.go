@@ -65,6 +65,9 @@ type Options struct {
 	TaskTimeout time.Duration
 	// Faults switches on deliberate deviations of the embedded reference server.
 	Faults []string
+	// TaskStepDelay is the embedded reference server's pause before each batch task
+	// state change (zero: its default).
+	TaskStepDelay time.Duration
 	// Seed seeds the embedded reference server's data set.
 	Seed int64
 	// Getenv reads the environment (tokens named by the fixtures).
@@ -265,7 +268,7 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 	for _, t := range []string{primaryName, secondaryName} {
 		tokens[t] = "ref-" + randomHex(24)
 	}
-	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, Logger: o.Logger})
+	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, TaskStepDelay: o.TaskStepDelay, Logger: o.Logger})
 	if err != nil {
 		return nil, usageError("reference server: %w", err)
 	}

@@ -31,11 +31,13 @@ func embedded(t *testing.T, faults ...string) *verdict.Results {
 		Scope:  steps.Scope{AllowDestructive: true},
 		Faults: faults,
 		Seed:   1,
-		// The reference finishes a task in tens of milliseconds; a short timeout
-		// keeps a fault that leaves tasks unfinished from slowing the kill matrix.
-		TaskTimeout: 2 * time.Second,
-		Getenv:      func(string) string { return "" },
-		Version:     "test",
+		// The reference finishes a task in milliseconds with fast task steps; a
+		// short timeout keeps a fault that leaves tasks unfinished from slowing the
+		// kill matrix.
+		TaskStepDelay: 2 * time.Millisecond,
+		TaskTimeout:   2 * time.Second,
+		Getenv:        func(string) string { return "" },
+		Version:       "test",
 	})
 	if err != nil {
 		t.Fatalf("run with faults %v: %v", faults, err)
