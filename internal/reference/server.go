@@ -37,6 +37,9 @@ type Options struct {
 	Tokens map[string]string
 	// Faults names deliberate deviations from Faults(); an unknown name is an error.
 	Faults []string
+	// Chaos makes the server unreliable below the API (see ChaosModes); the zero
+	// value is a well-behaved server.
+	Chaos Chaos
 	// Now is the clock (default time.Now); batch termination reads it to find the
 	// end of the current billing period.
 	Now func() time.Time
@@ -137,6 +140,10 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reference server options: %w", err)
 	}
+	chaos, err := newChaos(opts.Chaos, opts.Seed, opts.CorrelationHeader, opts.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("reference server options: %w", err)
+	}
 	tenants, err := tenantsFrom(opts.Tokens)
 	if err != nil {
 		return nil, fmt.Errorf("reference server options: %w", err)
@@ -163,7 +170,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		opts: opts, log: opts.Logger, db: db, faults: faults, tenants: tenants, fixtures: fixtures,
 		pages: newPageCache(), wake: make(chan struct{}, 1), stop: stop, done: make(chan struct{}),
 	}
-	s.handler = s.routes()
+	s.handler = chaos.wrap(s.routes(), workerCtx.Done())
 	go s.work(workerCtx)
 	return s, nil
 }
