@@ -22,8 +22,8 @@ import (
 	"github.com/accessctk/accessctk/steps"
 )
 
-// Progress tells a caller how the run is going. Events come from the goroutine that
-// runs the scenarios, in order.
+// Progress tells a caller how the run is going. Events come one at a time, in order
+// (with concurrency they come from several goroutines, never at once).
 type Progress struct {
 	Event ProgressEvent
 	// Done and Total count the scenarios of the current attempt.
@@ -57,6 +57,8 @@ type scenarioRunner struct {
 	tags     string
 	started  time.Time
 	progress func(Progress)
+	// concurrency is how many scenarios run at once.
+	concurrency int
 }
 
 // pass runs the scenarios keep accepts and returns their records by pickle id, in
@@ -100,6 +102,11 @@ func (r *scenarioRunner) pass(ctx context.Context, keep func(pickleID string) bo
 			if !kept {
 				return ctx, godog.ErrSkip
 			}
+			if ctx.Err() != nil {
+				// The run time limit passed (or the run was interrupted): nothing more
+				// is judged, and the scenario says why.
+				return ctx, fmt.Errorf("not started: %w", context.Cause(ctx))
+			}
 			mu.Lock()
 			emit(Progress{Event: ScenarioStarted, Done: done, Feature: featureOf(s.Uri), Scenario: s.Name})
 			mu.Unlock()
@@ -126,7 +133,7 @@ func (r *scenarioRunner) pass(ctx context.Context, keep func(pickleID string) bo
 			Paths:          []string{features.Skylark},
 			Tags:           r.tags,
 			Strict:         true,
-			Concurrency:    1,
+			Concurrency:    max(r.concurrency, 1),
 			NoColors:       true,
 			DefaultContext: ctx,
 		},

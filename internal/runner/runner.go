@@ -6,6 +6,7 @@ package runner
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -83,6 +84,26 @@ type Options struct {
 	RerunFailed int
 	// Progress, when set, hears of every scenario as it starts and ends.
 	Progress func(Progress)
+
+	// RunTimeout bounds the whole run (zero: DefaultRunTimeout). When it passes, the
+	// scenarios running or not yet started end as ERROR and the run is INCOMPLETE
+	// at best; it still ends with results.
+	RunTimeout time.Duration
+	// Concurrency is how many scenarios run at once (zero: 1).
+	Concurrency int
+	// RPS limits the requests sent to the target per second; zero means no limit.
+	RPS float64
+	// MaxRetries and MaxRetryWait bound the retries after a 429 (zero: the target
+	// client's defaults, 5 retries, 30 s at most per wait).
+	MaxRetries   int
+	MaxRetryWait time.Duration
+	// MaxBodyBytes caps each response body (zero: 8 MiB).
+	MaxBodyBytes int64
+	// TLS names the CA, client certificate and key for an https target, or turns
+	// verification off (then every report says so).
+	TLS target.TLSFiles
+	// Chaos makes the embedded reference server unreliable (see reference.ChaosModes).
+	Chaos reference.Chaos
 }
 
 // Run performs the run and returns its judged results. A returned error carries its
@@ -94,8 +115,19 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
+	if o.RunTimeout == 0 {
+		o.RunTimeout = DefaultRunTimeout
+	}
+	tlsCfg, err := o.checkTransport()
+	if err != nil {
+		return nil, err
+	}
+	// ctx is the caller's (an interrupt ends the run with an error); runCtx adds the
+	// run time limit, after which the run still ends with results.
+	runCtx, stopRun := context.WithTimeoutCause(ctx, o.RunTimeout, &runDeadline{o.RunTimeout})
+	defer stopRun()
 	started := time.Now()
-	env, err := resolveTarget(ctx, o)
+	env, err := resolveTarget(runCtx, o, tlsCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +137,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := target.New(target.Config{BaseURL: env.baseURL, Timeout: o.RequestTimeout, UserAgent: "accessctk/" + o.Version})
+	client, err := target.New(o.clientConfig(env.baseURL, tlsCfg))
 	if err != nil {
 		return nil, usageError("target client: %w", err)
 	}
@@ -127,13 +159,13 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		TaskTimeout:       o.TaskTimeout,
 		Logger:            o.Logger,
 	}
-	notes, err := checkFixtures(ctx, suite)
+	notes, err := checkFixtures(runCtx, suite)
 	if err != nil {
 		return nil, notJudged(err)
 	}
 
-	sr := &scenarioRunner{suite: suite, tags: o.Tags, started: started, progress: o.Progress}
-	scenarios, err := sr.run(ctx, o.Shard, o.RerunFailed)
+	sr := &scenarioRunner{suite: suite, tags: o.Tags, started: started, progress: o.Progress, concurrency: max(o.Concurrency, 1)}
+	scenarios, err := sr.run(runCtx, o.Shard, o.RerunFailed)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +176,11 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 
 	cat := verdict.Skylark()
 	reqs, overall := verdict.Judge(cat, scenarios)
+	deadline := runCtx.Err() != nil
+	if deadline && overall == verdict.Conformant {
+		overall = verdict.Incomplete
+	}
+	notes = append(notes, transportNotes(o, client.Stats(), deadline)...)
 	specDigest, err := SpecDigest(o.SpecPath)
 	if err != nil {
 		return nil, usageError("%w", err)
@@ -197,7 +234,7 @@ type environment struct {
 	close     func()
 }
 
-func resolveTarget(ctx context.Context, o Options) (*environment, error) {
+func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config) (*environment, error) {
 	if o.Target == "" {
 		if o.FixturesPath != "" {
 			return nil, usageError("--fixtures needs --target: the embedded reference server writes its own fixtures")
@@ -212,7 +249,7 @@ func resolveTarget(ctx context.Context, o Options) (*environment, error) {
 		return nil, usageError("--target %q is not an absolute http(s) URL", o.Target)
 	}
 	// Reachability first: an unreachable target is the one thing worth saying.
-	probe, err := target.New(target.Config{BaseURL: base, Timeout: o.RequestTimeout})
+	probe, err := target.New(o.clientConfig(base, tlsCfg))
 	if err != nil {
 		return nil, usageError("target client: %w", err)
 	}
@@ -268,7 +305,7 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 	for _, t := range []string{primaryName, secondaryName} {
 		tokens[t] = "ref-" + randomHex(24)
 	}
-	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, TaskStepDelay: o.TaskStepDelay, Logger: o.Logger})
+	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, TaskStepDelay: o.TaskStepDelay, Chaos: o.Chaos, Logger: o.Logger})
 	if err != nil {
 		return nil, usageError("reference server: %w", err)
 	}
@@ -296,6 +333,9 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 	}
 	if len(o.Faults) > 0 {
 		env.describe += fmt.Sprintf(" with faults %v", o.Faults)
+	}
+	if o.Chaos.Mode != "" {
+		env.describe += fmt.Sprintf(" with chaos %q", o.Chaos.Mode)
 	}
 	return env, nil
 }
@@ -343,10 +383,13 @@ func checkFixtures(ctx context.Context, s *steps.Suite) (notes []string, err err
 	sort.Strings(ids)
 	var problems []error
 	unverified := 0
+	var unreadable []string
 	for _, id := range ids {
 		c := checks[id]
 		st, err := steps.ReadFixture(ctx, s, c.tenant, id)
 		switch {
+		case err != nil && fixtureReadUnjudgeable(err):
+			unreadable = append(unreadable, err.Error())
 		case err != nil:
 			return nil, fmt.Errorf("fixture check: %w", err)
 		case !st.Found:
@@ -362,6 +405,9 @@ func checkFixtures(ctx context.Context, s *steps.Suite) (notes []string, err err
 	}
 	if unverified > 0 {
 		notes = append(notes, fmt.Sprintf("%d fixtures could not be verified: reading them returned another access's id (see SAM-RD-01)", unverified))
+	}
+	if len(unreadable) > 0 {
+		notes = append(notes, fmt.Sprintf("%d fixtures could not be verified: reading them failed (first: %s); the scenarios that use them check them again", len(unreadable), unreadable[0]))
 	}
 	return notes, nil
 }
