@@ -61,6 +61,9 @@ type FixtureState struct {
 	// asked for, the read itself is broken (SAM-RD-01) and the fixture's state is
 	// unknown: the scenarios judge that, the fixture check must not.
 	ReturnedID string
+	// Malformed: the 200 answer is not valid JSON, so the fixture's state is
+	// unknown; SAM-CM-02 judges the answer in the scenarios, the fixture check must not.
+	Malformed bool
 }
 
 // ReadFixture reads one access as tenant t. A 404 is "not found"; any answer but 200
@@ -76,6 +79,9 @@ func ReadFixture(ctx context.Context, s *Suite, t Tenant, id string) (FixtureSta
 	}
 	switch resp.Status {
 	case http.StatusOK:
+		if !gjson.ValidBytes(resp.Body) {
+			return FixtureState{Found: true, Malformed: true}, nil
+		}
 		return FixtureState{
 			Found:      true,
 			Status:     gjson.GetBytes(resp.Body, "status").String(),

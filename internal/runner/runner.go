@@ -394,6 +394,8 @@ func checkFixtures(ctx context.Context, s *steps.Suite) (notes []string, err err
 			return nil, fmt.Errorf("fixture check: %w", err)
 		case !st.Found:
 			problems = append(problems, fmt.Errorf("accesses.%s %q: not found in tenant %q", c.role, id, c.tenant.Name))
+		case st.Malformed:
+			unreadable = append(unreadable, fmt.Sprintf("read access %q: the 200 answer is not valid JSON", id))
 		case st.ReturnedID != id:
 			unverified++
 		case c.want != "" && st.Status != c.want:
