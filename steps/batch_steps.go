@@ -20,12 +20,10 @@ import (
 // Placeholders a batch body in a feature may hold. Feature files name no real id and
 // no fixed password; the reports show the password redacted.
 const (
-	batchAccessIDToken     = "ACCESS-ID"
-	batchPasswordToken     = `"RANDOM-PASSWORD"`
-	batchPassword73Token   = `"RANDOM-PASSWORD-73-BYTES"`
-	batchContentType       = "application/json"
-	maxBatchSubmitAttempts = 3
-	batchRateLimitWait     = time.Second
+	batchAccessIDToken   = "ACCESS-ID"
+	batchPasswordToken   = `"RANDOM-PASSWORD"`
+	batchPassword73Token = `"RANDOM-PASSWORD-73-BYTES"`
+	batchContentType     = "application/json"
 )
 
 // batchSteps are the steps of the batch area (features/skylark/batch*.feature).
@@ -284,9 +282,8 @@ func (w *World) iSubmitTheBatchBody(ctx context.Context, text string) error {
 	return w.submitBatch(ctx, w.suite.Primary, []byte(fillBatchPlaceholders(text, w.access)), batchContentType)
 }
 
-// submitBatch posts a batch as tenant t. A 429 is retried after its Retry-After (a
-// few times, never waiting longer than the task timeout): rate limiting is no answer
-// to judge.
+// submitBatch posts a batch as tenant t. The target client has already waited out
+// any 429 (honouring Retry-After) before this returns.
 func (w *World) submitBatch(ctx context.Context, t Tenant, body []byte, contentType string) error {
 	b := &w.batch
 	b.submitter, b.timeout = t, w.suite.TaskTimeout
@@ -295,39 +292,14 @@ func (w *World) submitBatch(ctx context.Context, t Tenant, body []byte, contentT
 	}
 	req := jsonRequest(http.MethodPost, batchTenantPath(t, "batchUpdate"), contentType, body)
 	req.Token = t.Token
-	for attempt := 1; ; attempt++ {
-		b.sentAt = time.Now()
-		resp, err := w.send(ctx, req)
-		if err != nil {
-			return err
-		}
-		b.answeredAt = time.Now()
-		b.submission, b.submitExchange = resp, w.lastExchange()
-		if resp.Status != http.StatusTooManyRequests || attempt == maxBatchSubmitAttempts {
-			return nil
-		}
-		wait, ok := poller.ParseRetryAfter(resp.Header.Get("Retry-After"), b.answeredAt)
-		if !ok {
-			wait = batchRateLimitWait
-		}
-		if wait > b.timeout {
-			return nil
-		}
-		if err := batchSleep(ctx, wait); err != nil {
-			return &HarnessError{Err: fmt.Errorf("waiting to resubmit a rate-limited batch: %w", err)}
-		}
+	b.sentAt = time.Now()
+	resp, err := w.send(ctx, req)
+	if err != nil {
+		return err
 	}
-}
-
-func batchSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	b.answeredAt = time.Now()
+	b.submission, b.submitExchange = resp, w.lastExchange()
+	return nil
 }
 
 func (w *World) iReadAnUnknownTask(ctx context.Context) error {
@@ -335,8 +307,8 @@ func (w *World) iReadAnUnknownTask(ctx context.Context) error {
 	return err
 }
 
-// batchSubmission returns the submission's answer; a target that kept answering 429 could
-// not be judged.
+// batchSubmission returns the submission's answer; a 429 (when the client does not
+// retry) is rate limiting, not an answer to judge.
 func (w *World) batchSubmission() (*target.Response, error) {
 	resp := w.batch.submission
 	if resp == nil {
@@ -569,6 +541,9 @@ func (w *World) theBatchIsRejected(ctx context.Context) error {
 	case !isClass(2, resp.Status):
 		return w.batchFail(nil, "an invalid batch must be rejected with a 4xx, or accepted as a task that ends FAILED or REJECTED; got %d%s",
 			resp.Status, bodyExcerpt(resp.Exchange.ResponseBody))
+	}
+	if id := gjson.GetBytes(resp.Body, "id"); id.Type != gjson.String || id.Str == "" {
+		return w.batchFail(nil, "the invalid batch was accepted (%d) with no task id to follow; it must be rejected: a 4xx at submission, or a task that ends FAILED or REJECTED", resp.Status)
 	}
 	if err := w.acceptBatchTask(resp); err != nil {
 		return err
