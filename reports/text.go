@@ -180,3 +180,40 @@ func (p *printer) linef(format string, args ...any) {
 	}
 	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
 }
+
+// WriteComparison writes what changed against the baseline: each requirement whose
+// class is not "unchanged" with its verdict before and now, then the counts.
+func (t Text) WriteComparison(w io.Writer, r *verdict.Results) error {
+	p := &printer{w: w}
+	b := r.Baseline
+	if b == nil {
+		p.linef("no baseline to compare with")
+		return p.err
+	}
+	p.linef("Baseline: %s (%s, %s)", b.Source, b.BaselineOverall, b.BaselineStarted.UTC().Format("2006-01-02 15:04 UTC"))
+	p.linef("Now:      %s (%s, %s)", r.Target, t.paintOverall(r.Overall), r.Started.UTC().Format("2006-01-02 15:04 UTC"))
+	for _, n := range r.Notes {
+		p.linef("Note: %s", n)
+	}
+	for _, ch := range verdict.Changes() {
+		if ch == verdict.Unchanged {
+			continue
+		}
+		for _, c := range b.Requirements {
+			if c.Change == ch {
+				before := string(c.Before)
+				if before == "" {
+					before = "(absent)"
+				}
+				p.linef("  %-14s %-11s %s -> %s", changeLabel(ch), c.ID, before, t.paint(c.After, string(c.After)))
+			}
+		}
+	}
+	p.linef("")
+	var parts []string
+	for _, ch := range verdict.Changes() {
+		parts = append(parts, fmt.Sprintf("%d %s", b.Counts[ch], changeLabel(ch)))
+	}
+	p.linef("Changes: %s", strings.Join(parts, ", "))
+	return p.err
+}

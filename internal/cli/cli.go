@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/accessctk/accessctk/internal/runner"
@@ -29,6 +31,23 @@ type State struct {
 	Getenv func(string) string
 	// Context is cancelled on SIGINT/SIGTERM when Main sets it up; tests pass their own.
 	Context context.Context
+	// IsTerminal reports whether a writer is a terminal (for colour and the updating
+	// progress line); nil means: an *os.File on a terminal.
+	IsTerminal func(io.Writer) bool
+}
+
+func (st *State) terminal(w io.Writer) bool {
+	if st.IsTerminal != nil {
+		return st.IsTerminal(w)
+	}
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
+// colour reports whether output to w may use ANSI colours: only on a terminal, and
+// never when NO_COLOR is set (https://no-color.org).
+func (st *State) colour(w io.Writer) bool {
+	return st.Getenv("NO_COLOR") == "" && st.terminal(w)
 }
 
 // Main runs the CLI and returns the process exit code.
@@ -62,6 +81,9 @@ func Main(st State) int {
 	}
 }
 
+// usage marks err as a usage or configuration error (exit 2).
+func usage(err error) error { return &runner.Error{Code: runner.ExitUsage, Err: err} }
+
 // exitStatus ends a command with a code after it has printed its own output.
 type exitStatus struct{ code int }
 
@@ -78,18 +100,29 @@ WARN, SKIP or ERROR, ending in CONFORMANT, NON-CONFORMANT or INCOMPLETE.
 
 Without --target, 'accessctk run' starts its embedded reference server and certifies
 that, which shows what a conformant run looks like.`,
+		Example: `  # Certify the embedded reference server and write the reports to ./accessctk-report
+  accessctk run
+
+  # Certify a vendor server (token from the variable the fixtures name)
+  ACCESSCTK_TOKEN=... accessctk run --target https://sam.example.com --fixtures fixtures.yaml
+
+  # Compare two runs, merge CI shards, re-render a results.json
+  accessctk report diff old/results.json new/results.json
+  accessctk report merge shard-*/results.json --out merged
+  accessctk report render results.json --format html`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCommand(st), newServeCommand(st), newVersionCommand(st))
+	root.AddCommand(newRunCommand(st), newReportCommand(st), newServeCommand(st), newVersionCommand(st))
 	return root
 }
 
 func newVersionCommand(st *State) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the accessctk version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print the accessctk version",
+		Example: "  accessctk version",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintf(st.Stdout, "accessctk %s\n", Version)
 			return err

@@ -46,7 +46,7 @@ func TestUsageErrorsAreExit2(t *testing.T) {
 }
 
 func TestEmbeddedRunEndsWithVerdict(t *testing.T) {
-	code, stdout, stderr := runCLI(t, nil, "run", "--tags", "@SAM-RD-01")
+	code, stdout, stderr := runCLI(t, nil, "run", "--tags", "@SAM-RD-01", "--out", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}

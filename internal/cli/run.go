@@ -1,30 +1,51 @@
 package cli
 
 import (
-	"time"
+	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/runner"
-	"github.com/accessctk/accessctk/reports"
+	"github.com/accessctk/accessctk/steps"
 )
 
 func newRunCommand(st *State) *cobra.Command {
-	var (
-		o       runner.Options
-		verbose bool
-	)
+	flags := config.Defaults()
+	var configPath string
 	cmd := &cobra.Command{
 		Use:   "run",
-		Short: "Run the conformance suite and print the verdict",
-		Long: `Run the conformance suite against a target and print a per-requirement summary
-ending in the verdict.
+		Short: "Run the conformance suite, write the reports and print the verdict",
+		Long: `Run the conformance suite against a target, write the reports into --out and print a
+per-requirement summary ending in the verdict.
+
+Settings come in layers, each overriding the one before: defaults, the --config YAML
+file (or ACCESSCTK_CONFIG), ACCESSCTK_* environment variables (ACCESSCTK_TARGET,
+ACCESSCTK_FIXTURES, ACCESSCTK_TAGS, ACCESSCTK_FORMAT, ACCESSCTK_FAIL_ON, ... one per
+flag), then flags. The file's keys are the flags' names in camelCase (target,
+fixtures, tags, readonly, allowDestructive, timeout, taskTimeout, out, formats,
+baseline, failOn, rerunFailed, shard, quiet, json, verbose, ...).
+
+Tokens never come from flags or the config file: the fixtures file names an
+environment variable (tokenEnv) or a file (tokenFile) for each tenant.
+
+Reports (--format, default all): results.json (the machine record and baseline,
+schema in reports/results.schema.json), junit.xml, cucumber.json, report.html (one
+self-contained file) and summary.md (for a CI step summary or a PR comment).
+
+--rerun-failed N runs failed or errored scenarios again, up to N times. A scenario
+that then passes is FLAKY: its first attempt's findings stay in the reports, and the
+requirements they name are FLAKY, never PASS. A FLAKY MUST makes the run INCOMPLETE.
+
+--shard i/n runs the scenarios whose id hashes to shard i of n, so CI can spread a
+run over n jobs; 'accessctk report merge' joins their results.json.
 
 Exit codes: 0 CONFORMANT, 1 NON-CONFORMANT, 2 usage or configuration error,
-3 nothing judged (target unreachable, fixtures invalid) or INCOMPLETE.
-
-Tokens never come from flags: the fixtures file names an environment variable
-(tokenEnv) or a file (tokenFile) for each tenant.`,
+3 nothing judged (target unreachable, fixtures invalid) or INCOMPLETE. With
+--fail-on regression: 1 only when a requirement fails that did not fail in the
+--baseline run, else 0.`,
 		Example: `  # Certify the embedded reference server (no set-up needed)
   accessctk run
 
@@ -35,45 +56,113 @@ Tokens never come from flags: the fixtures file names an environment variable
   # Production-safe: only read-only scenarios
   accessctk run --target https://sam.example.com --fixtures fixtures.yaml --readonly
 
-  # One rule only
-  accessctk run --tags @SAM-RD-03`,
+  # One rule only, only the HTML report
+  accessctk run --tags @SAM-RD-03 --format html
+
+  # Nightly: compare with last night, fail only on new failures, rerun flakes twice
+  accessctk run --config nightly.yaml --baseline last/results.json --fail-on regression --rerun-failed 2
+
+  # CI: job 2 of 4, quiet, results JSON on stdout
+  accessctk run --shard 2/4 --out shard-2 --quiet --json > shard-2.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Getenv = st.Getenv
-			o.Version = Version
-			o.Logger = newLogger(st.Stderr, verbose)
-			if o.Target == "" {
-				o.Target = st.Getenv("ACCESSCTK_TARGET")
+			if configPath == "" {
+				configPath = st.Getenv(config.EnvPrefix + "CONFIG")
 			}
-			if o.FixturesPath == "" {
-				o.FixturesPath = st.Getenv("ACCESSCTK_FIXTURES")
-			}
-			if o.Target == "" {
-				// The embedded server's data is its own: nothing a vendor owns is at risk.
-				o.Scope.AllowDestructive = true
-			}
-			res, err := runner.Run(cmd.Context(), o)
+			s, err := loadSettings(st, cmd.Flags(), configPath, flags)
 			if err != nil {
-				return err
+				return usage(err)
 			}
-			if err := reports.WriteText(st.Stdout, res); err != nil {
-				return err
-			}
-			return &exitStatus{code: runner.ExitCode(res)}
+			return runWith(cmd, st, s, configPath)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Target, "target", "", "base URL of the server under test (env ACCESSCTK_TARGET); empty runs the embedded reference server")
-	f.StringVar(&o.FixturesPath, "fixtures", "", "fixtures file naming tenants, token sources and disposable accesses (env ACCESSCTK_FIXTURES)")
-	f.StringVar(&o.SpecPath, "spec", "", "OpenAPI document to validate responses against (default: the embedded Skylark description)")
-	f.StringVar(&o.Tags, "tags", "", "godog tag expression selecting scenarios, e.g. '@SAM-UP-06' or '@readonly && ~@SAM-CM-01'")
-	f.BoolVar(&o.Scope.ReadOnly, "readonly", false, "run only @readonly scenarios (safe against production)")
-	f.BoolVar(&o.Scope.AllowDestructive, "allow-destructive", false, "allow @destructive scenarios, which terminate fixture accesses for good")
-	f.BoolVar(&o.Scope.RawFilter, "raw-filter", false, "send filter expressions unencoded, as the page's example shows")
-	f.DurationVar(&o.RequestTimeout, "timeout", 10*time.Second, "time limit for each HTTP exchange")
-	f.DurationVar(&o.TaskTimeout, "task-timeout", 60*time.Second, "time limit for each batch task to reach DONE, FAILED or REJECTED")
-	f.StringSliceVar(&o.Faults, "fault", nil, "embedded reference server only: switch on a deliberate fault (see 'accessctk serve --list-faults')")
-	f.Int64Var(&o.Seed, "seed", 1, "embedded reference server only: seed of its data set")
-	f.BoolVarP(&verbose, "verbose", "v", false, "log debug detail to stderr")
+	bindRunFlags(cmd.Flags(), &flags, &configPath)
 	return cmd
+}
+
+func bindRunFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
+	f.StringVar(configPath, "config", "", "YAML file of settings (env ACCESSCTK_CONFIG); flags and ACCESSCTK_* variables override it")
+	f.StringVar(&s.Target, "target", s.Target, "base URL of the server under test (env ACCESSCTK_TARGET); empty runs the embedded reference server")
+	f.StringVar(&s.Fixtures, "fixtures", s.Fixtures, "fixtures file naming tenants, token sources and disposable accesses (env ACCESSCTK_FIXTURES)")
+	f.StringVar(&s.Spec, "spec", s.Spec, "OpenAPI document to validate responses against (default: the embedded Skylark description)")
+	f.StringVar(&s.Tags, "tags", s.Tags, "godog tag expression selecting scenarios, e.g. '@SAM-UP-06' or '@readonly && ~@SAM-CM-01'")
+	f.BoolVar(&s.ReadOnly, "readonly", s.ReadOnly, "run only @readonly scenarios (safe against production)")
+	f.BoolVar(&s.AllowDestructive, "allow-destructive", s.AllowDestructive, "allow @destructive scenarios, which terminate fixture accesses for good")
+	f.BoolVar(&s.RawFilter, "raw-filter", s.RawFilter, "send filter expressions unencoded, as the page's example shows")
+	f.DurationVar(&s.Timeout, "timeout", s.Timeout, "time limit for each HTTP exchange")
+	f.DurationVar(&s.TaskTimeout, "task-timeout", s.TaskTimeout, "time limit for each batch task to reach DONE, FAILED or REJECTED")
+	f.StringSliceVar(&s.Faults, "fault", s.Faults, "embedded reference server only: switch on a deliberate fault (see 'accessctk serve --list-faults')")
+	f.Int64Var(&s.Seed, "seed", s.Seed, "embedded reference server only: seed of its data set")
+	f.StringVar(&s.Out, "out", s.Out, "directory for the report files")
+	f.StringSliceVar(&s.Formats, "format", s.Formats, "report files to write: json, junit, cucumber, html, markdown, all or none (comma-separated)")
+	f.StringVar(&s.Baseline, "baseline", s.Baseline, "results.json of an earlier run: classify each requirement as new failure, fixed, still failing or unchanged")
+	f.StringVar(&s.FailOn, "fail-on", s.FailOn, "what exits 1: nonconformant (the verdict) or regression (only new failures against --baseline)")
+	f.IntVar(&s.RerunFailed, "rerun-failed", s.RerunFailed, "run failed scenarios again up to N times; one that then passes is reported FLAKY")
+	f.StringVar(&s.Shard, "shard", s.Shard, "run only shard i of n of the scenarios (i/n, e.g. 2/4), chosen by a stable hash of each scenario id")
+	f.BoolVarP(&s.Quiet, "quiet", "q", s.Quiet, "print no progress and no summary (reports are still written; errors still go to stderr)")
+	f.BoolVar(&s.JSON, "json", s.JSON, "print the results JSON on stdout instead of the summary")
+	f.BoolVarP(&s.Verbose, "verbose", "v", s.Verbose, "log debug detail to stderr")
+}
+
+// loadSettings layers the settings: defaults, the config file, the environment, then
+// the flags the user set.
+func loadSettings(st *State, fs *pflag.FlagSet, configPath string, flags config.Settings) (config.Settings, error) {
+	s := config.Defaults()
+	if configPath != "" {
+		if err := s.LoadFile(configPath); err != nil {
+			return s, err
+		}
+	}
+	if err := s.LoadEnv(st.Getenv); err != nil {
+		return s, err
+	}
+	s.ApplyFlags(flags, fs.Changed)
+	return s, s.Validate()
+}
+
+func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string) error {
+	out, err := newOutput(st, s)
+	if err != nil {
+		return usage(err)
+	}
+	shard, _ := config.ParseShard(s.Shard) // validated by loadSettings
+	if s.Shard == "" {
+		shard = config.Shard{}
+	}
+	o := runner.Options{
+		Target: s.Target, FixturesPath: s.Fixtures, SpecPath: s.Spec, Tags: s.Tags,
+		Scope:          steps.Scope{ReadOnly: s.ReadOnly, AllowDestructive: s.AllowDestructive, RawFilter: s.RawFilter},
+		RequestTimeout: s.Timeout, TaskTimeout: s.TaskTimeout, Faults: s.Faults, Seed: s.Seed,
+		Getenv: st.Getenv, Version: Version, Logger: newLogger(st.Stderr, s.Verbose),
+		Shard: shard, RerunFailed: s.RerunFailed,
+	}
+	if o.Target == "" {
+		// The embedded server's data is its own: nothing a vendor owns is at risk.
+		o.Scope.AllowDestructive = true
+	}
+	var p *progress
+	if !s.Quiet {
+		p = newProgress(st.Stderr, st.terminal(st.Stderr))
+		o.Progress = p.event
+	}
+	res, err := runner.Run(cmd.Context(), o)
+	if p != nil {
+		p.done()
+	}
+	if err != nil {
+		return err
+	}
+	res.Config = s.Redact().Map()
+	if configPath != "" {
+		res.Config["config"] = configPath
+	}
+	return out.finish(res)
+}
+
+// ensureDir fails early, before a long run, when the report directory cannot be made.
+func ensureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report directory: %w", err)
+	}
+	return nil
 }

@@ -33,6 +33,7 @@ type Settings struct {
 	AllowDestructive bool          `yaml:"allowDestructive" env:"ALLOW_DESTRUCTIVE" flag:"allow-destructive"`
 	RawFilter        bool          `yaml:"rawFilter" env:"RAW_FILTER" flag:"raw-filter"`
 	Timeout          time.Duration `yaml:"timeout" env:"TIMEOUT" flag:"timeout"`
+	TaskTimeout      time.Duration `yaml:"taskTimeout" env:"TASK_TIMEOUT" flag:"task-timeout"`
 	Faults           []string      `yaml:"faults" env:"FAULTS" flag:"fault"`
 	Seed             int64         `yaml:"seed" env:"SEED" flag:"seed"`
 	Out              string        `yaml:"out" env:"OUT" flag:"out"`
@@ -60,11 +61,12 @@ const DefaultOut = "./accessctk-report"
 // Defaults returns the settings before any layer applies.
 func Defaults() Settings {
 	return Settings{
-		Timeout: 10 * time.Second,
-		Seed:    1,
-		Out:     DefaultOut,
-		Formats: []string{"all"},
-		FailOn:  FailOnNonConformant,
+		Timeout:     10 * time.Second,
+		TaskTimeout: 60 * time.Second,
+		Seed:        1,
+		Out:         DefaultOut,
+		Formats:     []string{"all"},
+		FailOn:      FailOnNonConformant,
 	}
 }
 
@@ -185,6 +187,9 @@ func (s Settings) Validate() error {
 	}
 	if s.Timeout <= 0 {
 		return badf("--timeout %s: want a positive duration", s.Timeout)
+	}
+	if s.TaskTimeout <= 0 {
+		return badf("--task-timeout %s: want a positive duration", s.TaskTimeout)
 	}
 	if s.Shard != "" {
 		if _, err := ParseShard(s.Shard); err != nil {
