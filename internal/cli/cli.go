@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -72,7 +73,12 @@ func Main(st State) int {
 	case errors.As(err, &exit):
 		return exit.code
 	case errors.As(err, &coded):
-		fmt.Fprintf(st.Stderr, "accessctk: %v\n", err)
+		msg := err.Error()
+		if coded.Code == runner.ExitUsage {
+			// A configuration mistake is one line, whatever the wrapped errors hold.
+			msg = strings.Join(strings.Fields(msg), " ")
+		}
+		fmt.Fprintf(st.Stderr, "accessctk: %s\n", msg)
 		return coded.Code
 	default:
 		// Cobra's own errors are flag and argument mistakes.
