@@ -176,10 +176,7 @@ func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, deadl
 	}
 	res.Snapshot = snap.Len()
 	c := &checker{ctx: ctx, q: cfg.Querier, snap: snap, gen: NewGen(snap, cfg.MaxDepth), raw: cfg.Raw, deadline: deadline, seen: map[string]bool{}}
-	tb := &rapidTB{name: "accessctk-fuzz-" + string(p) + "-" + strconv.FormatUint(randomSeed(), 36), log: cfg.Logger}
-	err = withRapid(rapidSettings{checks: cfg.Checks, seed: cfg.Seed, shrinkTime: cfg.ShrinkTime}, func() {
-		rapid.Check(tb, c.property(p))
-	})
+	tb, err := checkInChunks(cfg, c, p)
 	rep.Requests += c.requests
 	rep.Wait += c.wait
 	for _, f := range c.findings {
@@ -215,6 +212,35 @@ func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, deadl
 		res.Stopped = fmt.Sprintf("the time limit ended the search after %d of %d checks", c.checks, cfg.Checks)
 	}
 	return res, nil
+}
+
+// chunkChecks is how many checks one rapid.Check runs. rapid has no deadline outside
+// go test: once the time is up, each remaining check is skipped, which rapid counts
+// as invalid and tolerates ten times over; in chunks, at most ten chunks' worth of
+// skips (fast) follow the deadline, and the next chunk is not started.
+const chunkChecks = 100
+
+// checkInChunks runs rapid on the property, chunk after chunk, until every check has
+// run, a counterexample was found and shrunk, or the time is up. The first chunk
+// uses the run's seed, so a run of up to chunkChecks checks is plain rapid with that
+// seed; later chunks derive theirs from it. It returns the last chunk's TB.
+func checkInChunks(cfg Config, c *checker, p Property) (*rapidTB, error) {
+	var tb *rapidTB
+	for chunk := uint64(0); c.checks < cfg.Checks; chunk++ {
+		want := c.checks + min(chunkChecks, cfg.Checks-c.checks)
+		tb = &rapidTB{name: "accessctk-fuzz-" + string(p) + "-" + strconv.FormatUint(randomSeed(), 36), log: cfg.Logger}
+		seed := cfg.Seed + chunk*0x9E3779B97F4A7C15
+		if seed == 0 {
+			seed = 1
+		}
+		err := withRapid(rapidSettings{checks: want - c.checks, seed: seed, shrinkTime: cfg.ShrinkTime}, func() {
+			rapid.Check(tb, c.property(p))
+		})
+		if err != nil || c.last != nil || c.abort != nil || c.checks < want || tb.panicked() != "" {
+			return tb, err
+		}
+	}
+	return tb, nil
 }
 
 func account(rep *Report, a *Answer) {
