@@ -6,6 +6,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -208,6 +209,13 @@ func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Resp
 	}
 	w.last = resp
 	w.autoCheck(resp)
+	if resp.Status >= 200 && resp.Status < 300 && !json.Valid(resp.Body) {
+		// A 2xx whose body is not JSON (truncated, garbage) breaks SAM-CM-02, which
+		// autoCheck recorded; no other rule can be judged from it, so the scenario
+		// stops unjudged rather than blaming its own rule for a broken answer.
+		return nil, &HarnessError{Err: fmt.Errorf("%s %s: the %d answer is not valid JSON (a SAM-CM-02 failure), so this scenario's rule cannot be judged from it",
+			resp.Method, resp.URL, resp.Status)}
+	}
 	return resp, nil
 }
 
