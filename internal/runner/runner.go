@@ -159,7 +159,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		TaskTimeout:       o.TaskTimeout,
 		Logger:            o.Logger,
 	}
-	notes, err := checkFixtures(runCtx, suite)
+	notes, err := checkFixtures(runCtx, suite, max(o.Concurrency, 1))
 	if err != nil {
 		return nil, notJudged(err)
 	}
@@ -288,7 +288,7 @@ func tenantFrom(t config.Tenant, getenv func(string) string) (steps.Tenant, erro
 		if v == "" {
 			return steps.Tenant{}, fmt.Errorf("tenant %q: environment variable %s (named by the fixtures' tokenEnv) is not set", t.Name, t.TokenEnv)
 		}
-		return steps.Tenant{Name: t.Name, Token: target.NewToken(v)}, nil
+		return steps.Tenant{Name: t.Name, Token: target.EnvToken(t.TokenEnv, v)}, nil
 	}
 	tok, err := target.TokenFromFile(t.TokenFile)
 	if err != nil {
@@ -359,7 +359,7 @@ func loadSpec(path string, base *url.URL) (*spec.Spec, error) {
 // checkFixtures verifies every fixture before anything is judged: each id exists and
 // is in the state its role promises. A broken fixture is a setup error (exit 3). It
 // returns notes on fixtures it could not verify because the read itself misbehaved.
-func checkFixtures(ctx context.Context, s *steps.Suite) (notes []string, err error) {
+func checkFixtures(ctx context.Context, s *steps.Suite, workers int) (notes []string, err error) {
 	type check struct {
 		tenant     steps.Tenant
 		role, want string
@@ -381,12 +381,16 @@ func checkFixtures(ctx context.Context, s *steps.Suite) (notes []string, err err
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	reads, err := readFixtures(ctx, s, ids, func(id string) steps.Tenant { return checks[id].tenant }, workers)
+	if err != nil {
+		return nil, fmt.Errorf("fixture check: %w", err)
+	}
 	var problems []error
 	unverified := 0
 	var unreadable []string
-	for _, id := range ids {
+	for i, id := range ids {
 		c := checks[id]
-		st, err := steps.ReadFixture(ctx, s, c.tenant, id)
+		st, err := reads[i].state, reads[i].err
 		switch {
 		case err != nil && fixtureReadUnjudgeable(err):
 			unreadable = append(unreadable, err.Error())

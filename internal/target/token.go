@@ -35,6 +35,16 @@ func NewToken(value string) Token {
 	return Token{s: &secret{value: func() string { return value }}}
 }
 
+// EnvToken wraps value, read by the caller from the environment variable name, so
+// that curl renderings refer to that variable instead of a generic one.
+func EnvToken(name, value string) Token {
+	t := NewToken(strings.TrimSpace(value))
+	if !t.IsZero() && isShellName(name) {
+		t.s.envVar = name
+	}
+	return t
+}
+
 // TokenFromEnv reads the token from the environment variable name. Surrounding
 // whitespace is trimmed; an unset or empty variable is an error naming the variable.
 func TokenFromEnv(name string) (Token, error) {
