@@ -390,7 +390,9 @@ func (w *walk) items(cur pageState, body gjson.Result) (int, error) {
 	if len(dupes) > 0 && w.first("duplicates") {
 		w.must(ReqCoverage, ex, "page %d repeats %d accesses an earlier page already showed (e.g. %s): following next must visit each access exactly once", cur.number, n-fresh-badShape, strings.Join(dupes, ", "))
 	}
-	if cur.number > 1 && n > 0 && fresh == 0 && badShape == 0 && !w.repeatedPage {
+	// One repeated item is an overlap (SAM-PG-05); a whole page of them is not the
+	// current page.
+	if cur.number > 1 && n > 1 && fresh == 0 && badShape == 0 && !w.repeatedPage {
 		w.repeatedPage = true
 		w.must(ReqList, ex, "page %d shows only accesses of earlier pages: the response is not the current page", cur.number)
 	}
