@@ -24,3 +24,37 @@ Feature: Read one access
     When I list the accesses with page size 100
     Then the response status is 200
     And the response has no "password" field at any depth
+
+  @SAM-RD-03 @readonly
+  Scenario: No access on any page of the list shows a password
+    When I walk the whole list
+    Then no access in the list has a "password" field at any depth
+
+  @SAM-RD-04 @readonly
+  Scenario: Reading one access never shows createdAt
+    Given an existing access of the tenant
+    When I read the access
+    Then the response status is 200
+    And the response has no "createdAt" field at any depth
+
+  @SAM-RD-04 @readonly
+  Scenario: No access on any page of the list shows createdAt
+    When I walk the whole list
+    Then no access in the list has a "createdAt" field at any depth
+
+  @SAM-RD-05 @readonly
+  Scenario: Reading one access shows a status from the catalogue
+    Given an existing access of the tenant
+    When I read the access
+    Then the response status is 200
+    And the access has a status from the catalogue
+
+  @SAM-RD-05 @readonly
+  Scenario: Every access in the list has a status from the catalogue
+    When I walk the whole list
+    Then every access in the list has a status from the catalogue
+
+  @SAM-RD-06 @readonly
+  Scenario: An access reads the same alone as in the list
+    When I walk the whole list
+    Then each sampled access reads the same alone as in the list

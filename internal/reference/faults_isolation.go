@@ -1,6 +1,10 @@
 package reference
 
-// isolationFaults are the deliberate faults of the isolation area.
+// Faults of tenant isolation (SAM-CM-06).
+const faultIsolationReadOtherTenant = "isolation-read-other-tenant"
+
 func isolationFaults() []Fault {
-	return nil
+	return []Fault{
+		{Name: faultIsolationReadOtherTenant, Requirement: "SAM-CM-06", Summary: "read-one finds an access of any tenant by its id, not only the path's tenant's"},
+	}
 }

@@ -102,6 +102,7 @@ func TestFaultsChangeBehaviour(t *testing.T) {
 		},
 	}
 	maps.Copy(tested, updateFaultChecks())
+	maps.Copy(tested, readFaultChecks())
 	maps.Copy(tested, batchFaultChecks())
 	for _, f := range Faults() {
 		check, ok := tested[f.Name]

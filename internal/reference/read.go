@@ -9,8 +9,8 @@ import (
 	"net/url"
 )
 
-// resource is the wire's RealizingResource. createdAt is filter-only and has no field
-// here (SAM-RD-04); password is set only in the answer to a PATCH that set it.
+// resource is the wire's RealizingResource. createdAt is filter-only and set only by
+// a fault (SAM-RD-04); password is set only in the answer to a PATCH that set it.
 type resource struct {
 	ID                string  `json:"id"`
 	Href              string  `json:"href"`
@@ -25,6 +25,7 @@ type resource struct {
 	StartDateTime     string  `json:"startDateTime"`
 	EndDateTime       string  `json:"endDateTime,omitempty"`
 	Password          *string `json:"password,omitempty"`
+	CreatedAt         string  `json:"createdAt,omitempty"`
 }
 
 func (s *Server) resourceOf(r record) resource {
@@ -51,6 +52,12 @@ func (s *Server) readResource(r record) resource {
 		hash := r.passwordHash
 		res.Password = &hash
 	}
+	if s.faulty(faultReadLeaksCreatedAt) {
+		res.CreatedAt = r.createdAt
+	}
+	if s.faulty(faultReadBadStatus) && res.Status == "PENDING_TERMINATE" {
+		res.Status = "PENDING_TERMINATION"
+	}
 	return res
 }
 
@@ -69,6 +76,19 @@ func lookup(ctx context.Context, q querier, tenantID int64, id string) (record, 
 	}
 	if err != nil {
 		return record{}, false, fmt.Errorf("look up access: %w", err)
+	}
+	return r, true, nil
+}
+
+// lookupAnyTenant finds an access by id in whichever tenant holds it: what the
+// isolation fault does instead of lookup.
+func lookupAnyTenant(ctx context.Context, q querier, id string) (record, bool, error) {
+	r, err := scanRecord(q.QueryRowContext(ctx, `SELECT `+recordCols+` FROM access WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return record{}, false, nil
+	}
+	if err != nil {
+		return record{}, false, fmt.Errorf("look up access in any tenant: %w", err)
 	}
 	return r, true, nil
 }
@@ -94,6 +114,14 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	rec, found, err := lookup(ctx, s.db, t.id, r.PathValue("id"))
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	switch {
+	case !found && s.faulty(faultIsolationReadOtherTenant):
+		rec, found, err = lookupAnyTenant(ctx, s.db, r.PathValue("id"))
+	}
 	if err != nil {
 		s.internalError(w, r, err)
 		return
