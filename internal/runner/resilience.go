@@ -1,13 +1,16 @@
 package runner
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/accessctk/accessctk/internal/target"
+	"github.com/accessctk/accessctk/steps"
 )
 
 // DefaultRunTimeout bounds a whole run when Options.RunTimeout is zero.
@@ -114,4 +117,57 @@ func fixtureReadUnjudgeable(err error) bool {
 		return false
 	}
 	return errors.Is(err, target.ErrConnection) || errors.Is(err, target.ErrBodyTooLarge) || errors.Is(err, target.ErrRateLimited)
+}
+
+// fixtureRead is the outcome of reading one fixture.
+type fixtureRead struct {
+	state steps.FixtureState
+	err   error
+}
+
+// readFixtures reads the fixtures, up to workers at once (the run's concurrency: a
+// slow target makes hundreds of sequential reads long), and returns the outcomes in
+// the order of ids. The first error that stops the check (see fixtureReadUnjudgeable)
+// cancels the reads not yet made and is returned.
+func readFixtures(ctx context.Context, s *steps.Suite, ids []string, tenant func(id string) steps.Tenant, workers int) ([]fixtureRead, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := make([]fixtureRead, len(ids))
+	var (
+		wg   sync.WaitGroup
+		once sync.Once
+		stop error
+	)
+	next := make(chan int)
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				st, err := steps.ReadFixture(ctx, s, tenant(ids[i]), ids[i])
+				out[i] = fixtureRead{st, err}
+				if err != nil && !fixtureReadUnjudgeable(err) {
+					once.Do(func() { stop = err; cancel() })
+				}
+			}
+		}()
+	}
+feed:
+	for i := range ids {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if stop != nil {
+		return nil, stop
+	}
+	if ctx.Err() != nil {
+		// The caller's context ended between reads: not every fixture was read.
+		return nil, fmt.Errorf("interrupted: %w", context.Cause(ctx))
+	}
+	return out, nil
 }
