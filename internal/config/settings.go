@@ -45,6 +45,15 @@ type Settings struct {
 	Quiet            bool          `yaml:"quiet" env:"QUIET" flag:"quiet"`
 	JSON             bool          `yaml:"json" env:"JSON" flag:"json"`
 	Verbose          bool          `yaml:"verbose" env:"VERBOSE" flag:"verbose"`
+	// Hostile and unreliable targets: bounds, pacing, TLS, and the embedded server's chaos.
+	RunTimeout         time.Duration `yaml:"runTimeout" env:"RUN_TIMEOUT" flag:"run-timeout"`
+	Concurrency        int           `yaml:"concurrency" env:"CONCURRENCY" flag:"concurrency"`
+	RPS                float64       `yaml:"rps" env:"RPS" flag:"rps"`
+	CACert             string        `yaml:"caCert" env:"CA_CERT" flag:"ca-cert"`
+	ClientCert         string        `yaml:"clientCert" env:"CLIENT_CERT" flag:"client-cert"`
+	ClientKey          string        `yaml:"clientKey" env:"CLIENT_KEY" flag:"client-key"`
+	InsecureSkipVerify bool          `yaml:"insecureSkipVerify" env:"INSECURE_SKIP_VERIFY" flag:"insecure-skip-verify"`
+	Chaos              string        `yaml:"chaos" env:"CHAOS" flag:"chaos"`
 }
 
 // What --fail-on accepts.
@@ -63,6 +72,8 @@ func Defaults() Settings {
 	return Settings{
 		Timeout:     10 * time.Second,
 		TaskTimeout: 60 * time.Second,
+		RunTimeout:  10 * time.Minute,
+		Concurrency: 1,
 		Seed:        1,
 		Out:         DefaultOut,
 		Formats:     []string{"all"},
@@ -159,6 +170,12 @@ func setFromString(v reflect.Value, raw string) error {
 			return fmt.Errorf("not an integer")
 		}
 		v.SetInt(n)
+	case v.Kind() == reflect.Float64:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("not a number")
+		}
+		v.SetFloat(f)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
 		var list []string
 		for _, part := range strings.Split(raw, ",") {
@@ -187,6 +204,15 @@ func (s Settings) Validate() error {
 	}
 	if s.Timeout <= 0 {
 		return badf("--timeout %s: want a positive duration", s.Timeout)
+	}
+	if s.RunTimeout <= 0 {
+		return badf("--run-timeout %s: want a positive duration", s.RunTimeout)
+	}
+	if s.Concurrency < 1 {
+		return badf("--concurrency %d: want 1 or more", s.Concurrency)
+	}
+	if s.RPS < 0 {
+		return badf("--rps %g: want a positive number, or 0 for no limit", s.RPS)
 	}
 	if s.TaskTimeout <= 0 {
 		return badf("--task-timeout %s: want a positive duration", s.TaskTimeout)
