@@ -56,18 +56,18 @@ func idList(ids []string) string {
 // WriteText prints the report for a terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "seed %d, max depth %d, %d checks per property\n", r.Seed, r.MaxDepth, r.Checks)
+	fmt.Fprintf(&b, "seed %d, max depth %d, %s per property\n", r.Seed, r.MaxDepth, plural(r.Checks, "check"))
 	for _, res := range r.Results {
 		switch {
 		case res.Failure != nil:
-			fmt.Fprintf(&b, "%s FAIL after %d checks on %d accesses\n", res.Property, res.Checks, res.Snapshot)
+			fmt.Fprintf(&b, "%s FAIL after %s on %s\n", res.Property, plural(res.Checks, "check"), plural(res.Snapshot, "access"))
 			for _, line := range strings.Split(res.Failure.String(), "\n") {
 				fmt.Fprintf(&b, "  %s\n", line)
 			}
 		case res.Stopped != "":
-			fmt.Fprintf(&b, "%s PASS (%d checks on %d accesses; %s)\n", res.Property, res.Checks, res.Snapshot, res.Stopped)
+			fmt.Fprintf(&b, "%s PASS (%s on %s; %s)\n", res.Property, plural(res.Checks, "check"), plural(res.Snapshot, "access"), res.Stopped)
 		default:
-			fmt.Fprintf(&b, "%s PASS (%d checks on %d accesses)\n", res.Property, res.Checks, res.Snapshot)
+			fmt.Fprintf(&b, "%s PASS (%s on %s)\n", res.Property, plural(res.Checks, "check"), plural(res.Snapshot, "access"))
 		}
 	}
 	for _, f := range r.Findings {
@@ -78,8 +78,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	if secs > 0 {
 		rate = float64(r.TotalChecks()) / secs
 	}
-	fmt.Fprintf(&b, "%d checks, %d requests in %s (%.0f checks/s, %.0f%% of the time waiting on the target)\n",
-		r.TotalChecks(), r.Requests, r.Elapsed.Round(1e6), rate, 100*share(r.Wait, r.Elapsed))
+	fmt.Fprintf(&b, "%s, %s in %s (%.0f checks/s, %.0f%% of the time waiting on the target)\n",
+		plural(r.TotalChecks(), "check"), plural(r.Requests, "request"), r.Elapsed.Round(1e6), rate, 100*share(r.Wait, r.Elapsed))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -92,8 +92,11 @@ func share(part, whole interface{ Seconds() float64 }) float64 {
 }
 
 func plural(n int, word string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return "1 " + word
+	case strings.HasSuffix(word, "s"):
+		return fmt.Sprintf("%d %ses", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
