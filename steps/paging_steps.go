@@ -3,7 +3,15 @@ package steps
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
+	"github.com/tidwall/gjson"
+
+	"github.com/accessctk/accessctk/internal/linkheader"
 	"github.com/accessctk/accessctk/internal/target"
 	"github.com/accessctk/accessctk/internal/verdict"
 	"github.com/accessctk/accessctk/internal/walker"
@@ -12,7 +20,17 @@ import (
 // pagingSteps are the steps of the paging area (features/skylark/paging.feature) and
 // the walking steps the read, filter and isolation areas share.
 func pagingSteps(w *World) []stepDef {
-	return nil
+	return []stepDef{
+		{`^the tenant's accesses, walked at the largest page size$`, w.theTenantsAccesses},
+		{`^I walk the list in pages of (\d+|the server's maximum|one past the server's maximum)$`, w.iWalkInPagesOf},
+		{`^the walk broke no paging rule$`, w.theWalkBrokeNoPagingRule},
+		{`^I list with a filter that matches no access$`, w.iListWithAFilterMatchingNothing},
+		{`^the answer is an empty page with X-Total-Count 0 whose first and last links name page 1$`, w.theAnswerIsAnEmptyFirstPage},
+		{`^I list page (one past the last|\d+) in pages of (\d+)$`, w.iListPageInPagesOf},
+		{`^the page is empty and has the same X-Total-Count$`, w.thePageIsEmptyWithTheSameTotal},
+		{`^I list with (pageNumber|pageSize) set to "([^"]*)"$`, w.iListWithPagingValue},
+		{`^the paging value is rejected with 400$`, w.thePagingValueIsRejected},
+	}
 }
 
 // pagingState is the paging area's per-scenario state, kept in World.paging.
@@ -21,10 +39,15 @@ type pagingState struct {
 	// incomplete says one of those walks stopped before its last page.
 	pending    []walker.Finding
 	incomplete bool
+	// snapshot is the tenant's list walked at the largest page size: what the other
+	// walks of the scenario are compared with.
+	snapshot *snapshot
 	// last is the scenario's most recent walk.
 	last *walker.Result
 	// summary describes every item of the last "whole list" walk (read scenarios).
 	summary *listSummary
+	// firstTotal is X-Total-Count of page 1 when a scenario lists a later page.
+	firstTotal string
 }
 
 // defaultLargestPage is the page size asked for when the fixtures name no maximum.
@@ -115,4 +138,185 @@ func walkExchange(e *target.Exchange) *verdict.Exchange {
 	}
 	r := exchangeRecord(e)
 	return &r
+}
+
+// theTenantsAccesses walks the whole unfiltered list at the largest page size and
+// keeps every access's filterable fields: the expectation of the scenario's other
+// walks and the oracle's data. A broken walk stops the scenario on its rule.
+func (w *World) theTenantsAccesses(ctx context.Context) error {
+	snap := newSnapshot()
+	res, err := w.walkList(ctx, walker.Config{PageSize: w.largestPageSize(), OnItem: snap.add})
+	if err != nil {
+		return err
+	}
+	if err := w.settle(nil); err != nil {
+		return err
+	}
+	snap.total = res.Total
+	w.paging.snapshot = snap
+	return nil
+}
+
+func (w *World) iWalkInPagesOf(ctx context.Context, size string) error {
+	maxSize := w.maxPageSize()
+	n := 0
+	switch size {
+	case "the server's maximum", "one past the server's maximum":
+		if maxSize == 0 {
+			return skipf("the fixtures name no maxPageSize, so the server's maximum page size is unknown")
+		}
+		n = maxSize
+		if size == "one past the server's maximum" {
+			n = maxSize + 1
+			rejected, err := w.pageSizeRejected(ctx, n)
+			if err != nil || rejected {
+				return err
+			}
+		}
+	default:
+		var err error
+		if n, err = strconv.Atoi(size); err != nil {
+			return &HarnessError{Err: fmt.Errorf("page size %q: %w", size, err)}
+		}
+	}
+	cfg := walker.Config{PageSize: n}
+	if s := w.paging.snapshot; s != nil {
+		cfg.Expected = s.ids
+	}
+	_, err := w.walkList(ctx, cfg)
+	return err
+}
+
+// pageSizeRejected asks for page 1 with a page size past the server's maximum. The
+// catalogue honours sizes only up to the maximum and says nothing beyond it, so a
+// 4xx is as acceptable as a clamped page; only a 200 is walked and judged.
+func (w *World) pageSizeRejected(ctx context.Context, size int) (bool, error) {
+	resp, err := w.send(ctx, target.Request{Method: http.MethodGet, Path: w.tenantPath(), RawQuery: "pageNumber=1&pageSize=" + strconv.Itoa(size)})
+	if err != nil {
+		return false, err
+	}
+	return resp.Status >= 400 && resp.Status < 500, nil
+}
+
+// theWalkBrokeNoPagingRule judges the scenario's walks by their findings alone.
+func (w *World) theWalkBrokeNoPagingRule() error {
+	return w.settle(nil)
+}
+
+func (w *World) iListWithAFilterMatchingNothing(ctx context.Context) error {
+	expr := "contractId=accessctk-no-such-contract-" + randomHex(6)
+	_, err := w.send(ctx, target.Request{Method: http.MethodGet, Path: w.tenantPath(), RawQuery: w.filterText(expr)})
+	return err
+}
+
+func (w *World) theAnswerIsAnEmptyFirstPage() error {
+	r := w.last
+	if r == nil {
+		return &HarnessError{Err: fmt.Errorf("no response to check")}
+	}
+	if r.Status != http.StatusOK {
+		return w.failf("a filter that matches nothing: expected status 200, got %d%s", r.Status, bodyExcerpt(r.Exchange.ResponseBody))
+	}
+	body := gjson.ParseBytes(r.Body)
+	if !gjson.ValidBytes(r.Body) || !body.IsArray() || len(body.Array()) != 0 {
+		return w.failf("a filter that matches nothing: expected the body [], got%s", bodyExcerpt(r.Exchange.ResponseBody))
+	}
+	if got := r.Header.Get("X-Total-Count"); got != "0" {
+		return w.failf("a filter that matches nothing: expected X-Total-Count 0, got %q", got)
+	}
+	links, err := linkheader.Parse(r.Header.Values("Link")...)
+	if err != nil {
+		return w.failf("a filter that matches nothing: %v", err)
+	}
+	for _, rel := range []string{"first", "last"} {
+		ls := links.Rel(rel)
+		if len(ls) != 1 {
+			return w.failf("a filter that matches nothing: expected one rel=%q link, got %d (Link: %q)", rel, len(ls), r.Header.Get("Link"))
+		}
+		if n := linkPage(ls[0]); n != "1" {
+			return w.failf("a filter that matches nothing: rel=%q names page %q, not page 1", rel, n)
+		}
+	}
+	return nil
+}
+
+// linkPage is the pageNumber a link names, "" when it names none.
+func linkPage(l linkheader.Link) string {
+	u, err := url.Parse(l.Target)
+	if err != nil {
+		return ""
+	}
+	for _, seg := range strings.Split(u.RawQuery, "&") {
+		if k, v, _ := strings.Cut(seg, "="); k == "pageNumber" {
+			return v
+		}
+	}
+	return ""
+}
+
+// iListPageInPagesOf reads page 1 to learn the total and the last page, then the
+// page asked for (SAM-PG-11).
+func (w *World) iListPageInPagesOf(ctx context.Context, which string, size int) error {
+	first, err := w.send(ctx, target.Request{Method: http.MethodGet, Path: w.tenantPath(), RawQuery: fmt.Sprintf("pageNumber=1&pageSize=%d", size)})
+	if err != nil {
+		return err
+	}
+	if first.Status != http.StatusOK {
+		return w.failReqf("SAM-PG-01", "page 1: expected status 200, got %d%s", first.Status, bodyExcerpt(first.Exchange.ResponseBody))
+	}
+	w.paging.firstTotal = first.Header.Get("X-Total-Count")
+	page := which
+	if which == "one past the last" {
+		links, err := linkheader.Parse(first.Header.Values("Link")...)
+		if err != nil {
+			return w.failReqf("SAM-PG-03", "page 1: %v", err)
+		}
+		last := links.Rel("last")
+		n, convErr := strconv.Atoi(linkPage(firstOf(last)))
+		if len(last) != 1 || convErr != nil {
+			return w.failReqf("SAM-PG-03", "page 1 names no last page (Link: %q)", first.Header.Get("Link"))
+		}
+		page = strconv.Itoa(n + 1)
+	}
+	_, err = w.send(ctx, target.Request{Method: http.MethodGet, Path: w.tenantPath(), RawQuery: fmt.Sprintf("pageNumber=%s&pageSize=%d", page, size)})
+	return err
+}
+
+func firstOf(ls []linkheader.Link) linkheader.Link {
+	if len(ls) == 0 {
+		return linkheader.Link{}
+	}
+	return ls[0]
+}
+
+// thePageIsEmptyWithTheSameTotal is a SHOULD (SAM-PG-11): a miss warns.
+func (w *World) thePageIsEmptyWithTheSameTotal() error {
+	r := w.last
+	body := gjson.ParseBytes(r.Body)
+	var problem string
+	switch {
+	case r.Status != http.StatusOK:
+		problem = fmt.Sprintf("expected status 200, got %d%s", r.Status, bodyExcerpt(r.Exchange.ResponseBody))
+	case !gjson.ValidBytes(r.Body) || !body.IsArray() || len(body.Array()) != 0:
+		problem = "expected the body []" + bodyExcerpt(r.Exchange.ResponseBody)
+	case r.Header.Get("X-Total-Count") != w.paging.firstTotal:
+		problem = fmt.Sprintf("expected X-Total-Count %q as on page 1, got %q", w.paging.firstTotal, r.Header.Get("X-Total-Count"))
+	}
+	if problem != "" {
+		w.finding("SAM-PG-11", verdict.Should, "a page past the last: "+problem, w.lastExchange())
+	}
+	return nil
+}
+
+func (w *World) iListWithPagingValue(ctx context.Context, param, value string) error {
+	_, err := w.send(ctx, target.Request{Method: http.MethodGet, Path: w.tenantPath(), RawQuery: param + "=" + url.QueryEscape(value)})
+	return err
+}
+
+// thePagingValueIsRejected is a SHOULD (SAM-PG-10): a miss warns.
+func (w *World) thePagingValueIsRejected() error {
+	if r := w.last; r.Status != http.StatusBadRequest {
+		w.finding("SAM-PG-10", verdict.Should, fmt.Sprintf("an invalid paging value: expected status 400, got %d%s", r.Status, bodyExcerpt(r.Exchange.ResponseBody)), w.lastExchange())
+	}
+	return nil
 }

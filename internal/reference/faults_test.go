@@ -103,6 +103,8 @@ func TestFaultsChangeBehaviour(t *testing.T) {
 	}
 	maps.Copy(tested, updateFaultChecks())
 	maps.Copy(tested, readFaultChecks())
+	maps.Copy(tested, pagingFaultChecks())
+	maps.Copy(tested, filterFaultChecks())
 	maps.Copy(tested, batchFaultChecks())
 	for _, f := range Faults() {
 		check, ok := tested[f.Name]

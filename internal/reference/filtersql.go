@@ -39,11 +39,25 @@ func column(field string) (string, bool) {
 // BINARY collation (exact, case-sensitive, no wildcard), instants compare as integer
 // keys, and a NULL endDateTime makes its condition NULL, which no WHERE accepts.
 // Conditions on unknown fields are dropped first (SAM-FL-04). The tree is balanced so
-// that long expressions stay within SQLite's expression depth.
-func compileFilter(e filter.Expr) (string, []any, error) {
+// that long expressions stay within SQLite's expression depth. faulty says which
+// deliberate faults are on; each deviation sits where its rule is applied.
+func compileFilter(e filter.Expr, faulty func(string) bool) (string, []any, error) {
+	if faulty(faultFilterOrBindsTighter) && len(e) > 1 {
+		return compileOrFirst(e)
+	}
 	known := e.Known()
+	if faulty(faultFilterUnknownMatchesNone) {
+		known = e
+	}
 	if len(known) == 0 {
 		return "1", nil, nil
+	}
+	andOp, orOp := " AND ", " OR "
+	if faulty(faultFilterAmpersandOr) {
+		andOp = " OR "
+	}
+	if faulty(faultFilterSemicolonAnd) {
+		orOp = " AND "
 	}
 	n := 0
 	var args []any
@@ -55,23 +69,79 @@ func compileFilter(e filter.Expr) (string, []any, error) {
 			if n > maxConditions {
 				return "", nil, fmt.Errorf("%w: more than %d conditions", filter.ErrUnsupported, maxConditions)
 			}
-			col, _ := column(c.Field)
-			f, _ := filter.LookupField(c.Field)
-			if f.Kind == filter.Text {
-				terms[j] = col + " = ?"
-				args = append(args, c.Value)
-				continue
-			}
-			t, err := filter.ParseInstant(c.Value)
+			term, arg, err := compileCond(c, faulty)
 			if err != nil {
-				return "", nil, fmt.Errorf("%w: %s value %q", filter.ErrUnsupported, c.Field, c.Value)
+				return "", nil, err
 			}
-			terms[j] = col + " " + string(c.Op) + " ?"
-			args = append(args, instantKey(t))
+			terms[j] = term
+			if arg != nil {
+				args = append(args, arg)
+			}
 		}
-		disj[i] = balanced(terms, " AND ")
+		disj[i] = balanced(terms, andOp)
 	}
-	return balanced(disj, " OR "), args, nil
+	return balanced(disj, orOp), args, nil
+}
+
+// compileCond compiles one condition; arg is nil when the term binds nothing.
+func compileCond(c filter.Cond, faulty func(string) bool) (string, any, error) {
+	col, ok := column(c.Field)
+	if !ok {
+		// Only the unknown-field fault keeps such a condition: it matches nothing.
+		return "0", nil, nil
+	}
+	f, _ := filter.LookupField(c.Field)
+	if f.Kind == filter.Text {
+		switch {
+		case faulty(faultFilterEqLike):
+			return col + " LIKE ?", c.Value, nil
+		case faulty(faultFilterEqCaseInsensitive):
+			return col + " = ? COLLATE NOCASE", c.Value, nil
+		}
+		return col + " = ?", c.Value, nil
+	}
+	t, err := filter.ParseInstant(c.Value)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %s value %q", filter.ErrUnsupported, c.Field, c.Value)
+	}
+	op := string(c.Op)
+	if faulty(faultFilterGeAsGt) {
+		op = strings.TrimSuffix(op, "=")
+		if op == "" {
+			op = "="
+		}
+	}
+	switch {
+	case c.Field == "createdAt" && faulty(faultFilterCreatedAtAsText):
+		return "created_at " + op + " ?", c.Value, nil
+	case c.Field != "createdAt" && faulty(faultFilterDatesAsText):
+		text := map[string]string{"startDateTime": "start_date_time", "endDateTime": "end_date_time"}[c.Field]
+		return text + " " + op + " ?", c.Value, nil
+	case c.Field == "endDateTime" && faulty(faultFilterMissingEndMatches):
+		return "coalesce(" + col + ", 0) " + op + " ?", instantKey(t), nil
+	}
+	return col + " " + op + " ?", instantKey(t), nil
+}
+
+// compileOrFirst is the precedence fault: the expression is re-read with "&"
+// splitting first, so a&b;c becomes a AND (b OR c).
+func compileOrFirst(e filter.Expr) (string, []any, error) {
+	none := func(string) bool { return false }
+	var terms []string
+	var args []any
+	for _, part := range strings.Split(e.String(), "&") {
+		sub, err := filter.Parse(part)
+		if err != nil {
+			return "", nil, err
+		}
+		where, subArgs, err := compileFilter(sub, none)
+		if err != nil {
+			return "", nil, err
+		}
+		terms = append(terms, where)
+		args = append(args, subArgs...)
+	}
+	return balanced(terms, " AND "), args, nil
 }
 
 // balanced joins terms with op as a balanced, fully parenthesized tree.

@@ -92,33 +92,59 @@ type page struct {
 // order. The generation is read before any query: a write that lands meanwhile bumps
 // it, so whatever this call caches is filed under a generation no later reader uses.
 func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (page, error) {
-	where, args, err := compileFilter(q.expr)
+	where, args, err := compileFilter(q.expr, s.faulty)
 	if err != nil {
 		return page{}, err
 	}
-	ck := countKey{generation: s.generation.Load(), tenant: tenantID, filter: sha256.Sum256([]byte(q.expr.Known().String()))}
+	canonical := q.expr.Known().String()
+	if s.faulty(faultFilterUnknownMatchesNone) {
+		canonical = q.expr.String() // the fault keeps unknown conditions
+	}
+	ck := countKey{generation: s.generation.Load(), tenant: tenantID, filter: sha256.Sum256([]byte(canonical))}
 	total, ok := s.pages.count(ck)
 	if !ok {
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM access WHERE tenant = ? AND `+where,
-			append([]any{tenantID}, args...)...).Scan(&total)
+		countWhere, countArgs := where, args
+		if s.faulty(faultPagingTotalIgnoresFilter) {
+			countWhere, countArgs = "1", nil
+		}
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM access WHERE tenant = ? AND `+countWhere,
+			append([]any{tenantID}, countArgs...)...).Scan(&total)
 		if err != nil {
 			return page{}, fmt.Errorf("count accesses: %w", err)
 		}
 		s.pages.putCount(ck, total)
 	}
+	if s.faulty(faultPagingTotalOffByOne) {
+		total++
+	}
 	p := page{total: total, last: max(1, (total+q.size-1)/q.size)}
+	if s.faulty(faultPagingLastFloor) {
+		p.last = max(1, total/q.size)
+	}
 	if q.page > p.last || total == 0 {
 		return p, nil
 	}
-	after, offset := int64(0), (q.page-1)*q.size
-	if q.page > 1 {
-		if pk, ok := s.pages.cursor(cursorKey{ck, q.size, q.page - 1}); ok {
+	served, size := q.page, q.size
+	if s.faulty(faultPagingNumberIgnored) {
+		served = 1
+	}
+	if s.faulty(faultPagingSizePlusOne) {
+		size++
+	}
+	after, offset := int64(0), (served-1)*size
+	switch {
+	case served > 1 && s.faulty(faultPagingPagesOverlap):
+		offset--
+	case served > 1 && s.faulty(faultPagingSkipsOne):
+		offset++
+	case served > 1 && size == q.size:
+		if pk, ok := s.pages.cursor(cursorKey{ck, q.size, served - 1}); ok {
 			after, offset = pk, 0
 		}
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+recordCols+` FROM access
 		WHERE tenant = ? AND pk > ? AND `+where+` ORDER BY pk LIMIT ? OFFSET ?`,
-		append(append([]any{tenantID, after}, args...), q.size, offset)...)
+		append(append([]any{tenantID, after}, args...), size, offset)...)
 	if err != nil {
 		return page{}, fmt.Errorf("list accesses: %w", err)
 	}
@@ -133,8 +159,8 @@ func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (pag
 	if err := rows.Err(); err != nil {
 		return page{}, fmt.Errorf("list accesses: %w", err)
 	}
-	if n := len(p.records); n > 0 {
-		s.pages.putCursor(cursorKey{ck, q.size, q.page}, p.records[n-1].pk)
+	if n := len(p.records); n > 0 && offset == (served-1)*q.size {
+		s.pages.putCursor(cursorKey{ck, q.size, served}, p.records[n-1].pk)
 	}
 	return p, nil
 }
@@ -162,12 +188,20 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
+	if p.total == 0 && s.faulty(faultPagingEmpty404) {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "no access matches the filter")
+		return
+	}
 	items := make([]resource, len(p.records))
 	for i, rec := range p.records {
 		items[i] = s.readResource(rec)
 	}
 	w.Header().Set("X-Total-Count", strconv.FormatInt(p.total, 10))
-	w.Header().Set("Link", links(r, q, p.last))
+	w.Header().Set("Link", s.links(r, q, p.last))
+	if s.faulty(faultPagingBodyObject) {
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+		return
+	}
 	writeJSON(w, http.StatusOK, items)
 }
 
@@ -175,24 +209,27 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 // first page, next except on the last (and past it). Each URL is absolute, built
 // from the request's scheme and host, and carries the filter as received (encoded)
 // with pageNumber and pageSize.
-func links(r *http.Request, q listQuery, last int64) string {
+func (s *Server) links(r *http.Request, q listQuery, last int64) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	base := scheme + "://" + r.Host + r.URL.EscapedPath() + "?"
-	if q.filterText != "" {
+	if q.filterText != "" && !s.faulty(faultPagingLinksDropFilter) {
 		base += "filter=" + filter.Encode(q.filterText) + "&"
 	}
 	link := func(n int64, rel string) string {
 		return "<" + base + "pageNumber=" + strconv.FormatInt(n, 10) + "&pageSize=" +
 			strconv.FormatInt(q.size, 10) + `>; rel="` + rel + `"`
 	}
-	out := []string{link(1, "first")}
+	var out []string
+	if !s.faulty(faultPagingNoFirstLink) {
+		out = append(out, link(1, "first"))
+	}
 	if q.page > 1 {
 		out = append(out, link(q.page-1, "prev"))
 	}
-	if q.page < last {
+	if q.page < last || (q.page == last && s.faulty(faultPagingNextOnLast)) {
 		out = append(out, link(q.page+1, "next"))
 	}
 	out = append(out, link(last, "last"))
