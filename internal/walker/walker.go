@@ -254,7 +254,6 @@ func (w *walk) run(ctx context.Context) error {
 		if w.res.Pages == 1 {
 			w.res.First = resp.Exchange
 		}
-		w.visited[resp.Exchange.URL] = true
 		next, stop, err := w.page(cur)
 		if err != nil {
 			return err
@@ -277,18 +276,27 @@ func (w *walk) run(ctx context.Context) error {
 			return nil
 		}
 		req, cur = *next.req, next.state
-		if w.visited[next.key] {
-			w.must(ReqCoverage, resp.Exchange, "next loop: page %d links next to %s, which the walk has already visited", cur.number-1, next.key)
-			return nil
+		// A next link that names its page number must name the following page (see
+		// follow), so it cannot loop; only links without one need remembering, which
+		// keeps the walk's memory to one page and the ids for any well-formed list.
+		if !next.numbered {
+			if w.visited[next.key] {
+				w.must(ReqCoverage, resp.Exchange, "next loop: page %d links next to %s, which the walk has already visited", cur.number-1, next.key)
+				return nil
+			}
+			w.visited[resp.Exchange.URL] = true
+			w.visited[next.key] = true
 		}
 	}
 }
 
-// nextPage is where the walk goes after a page.
+// nextPage is where the walk goes after a page; numbered says its link named the
+// page number.
 type nextPage struct {
-	req   *target.Request
-	key   string
-	state pageState
+	req      *target.Request
+	key      string
+	numbered bool
+	state    pageState
 }
 
 // page checks one page and decides where to go. stop ends the walk early (the
@@ -682,8 +690,9 @@ func (w *walk) follow(cur pageState, l linkheader.Link) (*nextPage, bool, error)
 	}
 	u.Fragment, u.RawFragment = "", ""
 	q := rawParams(u.RawQuery)
-	number := cur.number + 1
+	number, numbered := cur.number+1, false
 	if n, ok := nonNegative(q["pageNumber"]); ok && n >= 1 {
+		numbered = true
 		if n != cur.number+1 {
 			w.must(ReqCoverage, ex, "rel=\"next\" on page %d names page %d, not page %d", cur.number, n, cur.number+1)
 			if n <= cur.number {
@@ -703,7 +712,7 @@ func (w *walk) follow(cur pageState, l linkheader.Link) (*nextPage, bool, error)
 		kept = !w.encodedFilter || f == w.sentFilter
 	}
 	r := &target.Request{Method: http.MethodGet, Path: u.String(), Token: w.cfg.Token}
-	return &nextPage{req: r, key: u.String(), state: pageState{number: number, filterKept: kept}}, false, nil
+	return &nextPage{req: r, key: u.String(), numbered: numbered, state: pageState{number: number, filterKept: kept}}, false, nil
 }
 
 // finish judges the whole walk once it reached its end.

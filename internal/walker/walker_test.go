@@ -109,6 +109,8 @@ func (f fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case f.defect == "loop" && page == 2:
 		links = append(links, link(1, "next"))
+	case f.defect == "cursor-loop":
+		links = append(links, fmt.Sprintf(`<%scursor=x&pageSize=%d>; rel="next"`, base, size))
 	case f.defect == "next-on-last" && page >= last:
 		links = append(links, link(page+1, "next"))
 	case f.defect == "no-next" && page == 2:
@@ -236,6 +238,7 @@ func TestDefectsAreAttributed(t *testing.T) {
 		{defect: "skip", expected: true, must: []string{"SAM-PG-05"}},
 		{defect: "next-on-last", expected: true, must: []string{"SAM-PG-05"}},
 		{defect: "loop", expected: true, must: []string{"SAM-PG-05"}},
+		{defect: "cursor-loop", must: []string{"SAM-PG-01", "SAM-PG-05", "SAM-PG-06"}, should: []string{"SAM-PG-04"}},
 		{defect: "last-floor", expected: true, must: []string{"SAM-PG-05", "SAM-PG-06"}},
 		{defect: "size-ignored", expected: true, must: []string{"SAM-PG-08"}},
 		{defect: "object-body", must: []string{"SAM-PG-01"}},
