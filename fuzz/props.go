@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"pgregory.net/rapid"
@@ -409,7 +410,7 @@ func (c *checker) robustness(t *rapid.T) {
 		text := c.gen.drawMalformed(t)
 		shown := c.show("malformed expression", text)
 		a := c.ask(t, text)
-		c.serverError(t, Robustness, a, 0, shown)
+		c.serverError(t, Robustness, a, slots(text), shown)
 	default:
 		f := rapid.SampledFrom(filter.Fields).Draw(t, "field")
 		op := rapid.SampledFrom(f.Ops).Draw(t, "op")
@@ -445,6 +446,11 @@ func (c *checker) literal(t *rapid.T) {
 			Message: fmt.Sprintf("expected the %d accesses whose %s is exactly %q, got %d: %d missing, %d unexpected", len(want), f.Name, v, len(a.IDs), len(missing), len(unexpected)),
 			Exprs:   []Shown{shown}, Missing: missing, Unexpected: unexpected, Exchange: a.Exchange, Size: 1})
 	}
+}
+
+// slots counts the conditions a text holds, parsed or not: its "&"/";" separated parts.
+func slots(text string) int {
+	return strings.Count(text, "&") + strings.Count(text, ";") + 1
 }
 
 // Set helpers over ids.
