@@ -8,7 +8,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/accessctk/accessctk/internal/config"
+	"github.com/accessctk/accessctk/internal/reference"
 	"github.com/accessctk/accessctk/internal/runner"
+	"github.com/accessctk/accessctk/internal/target"
 	"github.com/accessctk/accessctk/steps"
 )
 
@@ -102,6 +104,14 @@ func bindRunFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
 	f.BoolVarP(&s.Quiet, "quiet", "q", s.Quiet, "print no progress and no summary (reports are still written; errors still go to stderr)")
 	f.BoolVar(&s.JSON, "json", s.JSON, "print the results JSON on stdout instead of the summary")
 	f.BoolVarP(&s.Verbose, "verbose", "v", s.Verbose, "log debug detail to stderr")
+	f.DurationVar(&s.RunTimeout, "run-timeout", s.RunTimeout, "time limit for the whole run; when it passes, what did not finish is ERROR and the verdict INCOMPLETE")
+	f.IntVar(&s.Concurrency, "concurrency", s.Concurrency, "scenarios run at once (fixtures are read with as many requests at once)")
+	f.Float64Var(&s.RPS, "rps", s.RPS, "at most this many requests per second to the target, retries included (0: no limit)")
+	f.StringVar(&s.CACert, "ca-cert", s.CACert, "PEM file of CA certificates to trust for an https target, besides the system's")
+	f.StringVar(&s.ClientCert, "client-cert", s.ClientCert, "PEM client certificate for a target that requires mutual TLS (with --client-key)")
+	f.StringVar(&s.ClientKey, "client-key", s.ClientKey, "PEM key of --client-cert")
+	f.BoolVar(&s.InsecureSkipVerify, "insecure-skip-verify", s.InsecureSkipVerify, "accept any TLS certificate from the target (every report then carries a warning)")
+	f.StringVar(&s.Chaos, "chaos", s.Chaos, "embedded reference server only: make it unreliable (slow, reset, garbage, huge, hang, ratelimit, redirect-loop)")
 }
 
 // loadSettings layers the settings: defaults, the config file, the environment, then
@@ -135,6 +145,12 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 		RequestTimeout: s.Timeout, TaskTimeout: s.TaskTimeout, Faults: s.Faults, Seed: s.Seed,
 		Getenv: st.Getenv, Version: Version, Logger: newLogger(st.Stderr, s.Verbose),
 		Shard: shard, RerunFailed: s.RerunFailed,
+		RunTimeout: s.RunTimeout, Concurrency: s.Concurrency, RPS: s.RPS,
+		TLS:   target.TLSFiles{CACert: s.CACert, ClientCert: s.ClientCert, ClientKey: s.ClientKey, InsecureSkipVerify: s.InsecureSkipVerify},
+		Chaos: reference.Chaos{Mode: reference.ChaosMode(s.Chaos)},
+	}
+	if s.InsecureSkipVerify {
+		fmt.Fprintln(st.Stderr, "accessctk: WARNING: --insecure-skip-verify: the target's TLS certificate is NOT verified; the run cannot show it talked to the real target")
 	}
 	if o.Target == "" {
 		// The embedded server's data is its own: nothing a vendor owns is at risk.
