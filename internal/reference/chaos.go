@@ -53,12 +53,12 @@ type ChaosInfo struct {
 // ChaosModes lists every chaos mode.
 func ChaosModes() []ChaosInfo {
 	return []ChaosInfo{
-		{ChaosSlow, "delay every response (Chaos.Delay, default 200ms)"},
-		{ChaosReset, "close a share of connections without a response (TCP reset)"},
-		{ChaosGarbage, "truncate a share of response bodies (complete, invalid JSON)"},
-		{ChaosHuge, "answer the list endpoint with an endless JSON array (up to 1 GiB)"},
-		{ChaosHang, "never answer the list endpoint (until the client gives up)"},
-		{ChaosRateLimit, "answer a share of requests 429 with Retry-After (seconds or HTTP date)"},
+		{ChaosSlow, "delay every response"},
+		{ChaosReset, "close a share of connections without a response, a TCP reset"},
+		{ChaosGarbage, "cut a share of response bodies in half: a complete answer that is not JSON"},
+		{ChaosHuge, "answer the list endpoint with an endless JSON array, up to 1 GiB"},
+		{ChaosHang, "never answer the list endpoint"},
+		{ChaosRateLimit, "answer a share of requests 429 with a Retry-After in seconds or as an HTTP date"},
 		{ChaosRedirectLoop, "answer the list endpoint 307 to its own URL"},
 	}
 }
