@@ -26,6 +26,7 @@ type serveOptions struct {
 	seed                            int64
 	faults                          []string
 	listFaults, verbose             bool
+	chaos                           reference.Chaos
 }
 
 func newServeCommand(st *State) *cobra.Command {
@@ -63,7 +64,20 @@ ACCESSCTK_SERVE_TOKEN_EOS) or generated, and written to <token-dir>/<tenant>.tok
 	f.StringSliceVar(&o.faults, "fault", nil, "switch on a deliberate deviation from the catalogue (repeatable)")
 	f.BoolVar(&o.listFaults, "list-faults", false, "list the available faults and the requirement each breaks")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log each request to stderr")
+	f.StringVar((*string)(&o.chaos.Mode), "chaos", "", "misbehave below the API: "+chaosHelp())
+	f.Float64Var(&o.chaos.Share, "chaos-share", reference.DefaultChaosShare, "share of requests hit by --chaos reset, garbage and ratelimit, in (0, 1]; which ones follows from --seed")
+	f.DurationVar(&o.chaos.Delay, "chaos-delay", reference.DefaultChaosDelay, "delay of each response under --chaos slow")
+	f.DurationVar(&o.chaos.RetryAfter, "chaos-retry-after", reference.DefaultChaosRetryAfter, "wait each 429 asks for under --chaos ratelimit")
 	return cmd
+}
+
+// chaosHelp lists the chaos modes for the flag's help.
+func chaosHelp() string {
+	var parts []string
+	for _, c := range reference.ChaosModes() {
+		parts = append(parts, fmt.Sprintf("%s: %s", c.Mode, c.Summary))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func listFaults(st *State) error {
@@ -95,7 +109,7 @@ func serve(ctx context.Context, st *State, o serveOptions) error {
 		tokens[name] = tok
 		tenants[name] = config.Tenant{Name: name, TokenFile: path}
 	}
-	srv, err := reference.New(ctx, reference.Options{DBPath: o.db, Seed: o.seed, Tokens: tokens, Faults: o.faults, Logger: newLogger(st.Stderr, o.verbose)})
+	srv, err := reference.New(ctx, reference.Options{DBPath: o.db, Seed: o.seed, Tokens: tokens, Faults: o.faults, Chaos: o.chaos, Logger: newLogger(st.Stderr, o.verbose)})
 	if err != nil {
 		return &runner.Error{Code: runner.ExitUsage, Err: fmt.Errorf("reference server: %w", err)}
 	}
@@ -123,7 +137,12 @@ func serve(ctx context.Context, st *State, o serveOptions) error {
 	if len(o.faults) > 0 {
 		fmt.Fprintf(st.Stderr, "deliberate faults on: %s\n", strings.Join(o.faults, ", "))
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if o.chaos.Mode != "" {
+		fmt.Fprintf(st.Stderr, "chaos on: %s\n", o.chaos.Mode)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		// Requests end with the command: a --chaos hang must not hold up the shutdown.
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
