@@ -1,6 +1,9 @@
 // Package target is the one HTTP client every step uses to talk to the target under
 // test. It alone sees the bearer token, and it records every exchange in a redacted
-// transcript that reports show and curl commands reproduce.
+// transcript that reports show and curl commands reproduce. It copes with unreliable
+// targets without hiding them: it waits out 429 answers as Retry-After asks (and
+// retries nothing else), paces requests to a rate limit, caps body reads, and stops
+// trying a target that keeps refusing connections.
 package target
 
 import (
