@@ -154,3 +154,14 @@ func TestTransportOptionsChecked(t *testing.T) {
 		}
 	}
 }
+
+// --rps paces every request and the report says how long the pacing took.
+func TestRequestsPerSecondNote(t *testing.T) {
+	res := chaosRun(t, reference.Chaos{}, 20*time.Second, func(o *runner.Options) { o.RPS = 2000 })
+	if res.Overall != verdict.Conformant {
+		t.Fatalf("verdict %s with --rps\n%s", res.Overall, summary(t, res))
+	}
+	if !hasNote(res, "requests were limited to 2000 per second (--rps)") {
+		t.Errorf("notes %q do not mention the rate limit", res.Notes)
+	}
+}
