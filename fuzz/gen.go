@@ -278,11 +278,10 @@ func (g *Gen) drawWithUnknown(t *rapid.T, fields []filter.Field, mode ValueMode)
 
 // drawText draws a text value for f.
 func (g *Gen) drawText(t *rapid.T, f filter.Field, anchor int, mode ValueMode) string {
-	kinds := 6 // data only
 	if mode == AnyValues {
-		kinds = 10
+		return g.drawNearText(t, f, anchor)
 	}
-	switch k := rapid.IntRange(0, kinds-1).Draw(t, "text from"); {
+	switch k := rapid.IntRange(0, 5).Draw(t, "text from"); {
 	case k <= 2: // the anchor's own value: a hit
 		if v, ok := g.anchored(anchor, f.Name); ok {
 			return v
@@ -290,8 +289,26 @@ func (g *Gen) drawText(t *rapid.T, f filter.Field, anchor int, mode ValueMode) s
 		return g.drawPooled(t, g.snap.values[f.Name], f)
 	case k <= 4:
 		return g.drawPooled(t, g.snap.values[f.Name], f)
-	case k == 5: // another field's value
+	default: // another field's value
 		return g.drawPooled(t, g.snap.texts, f)
+	}
+}
+
+// drawNearText draws the values a literal is tested with: mostly near misses of the
+// data (a lenient server matches them to the data value), some data values exactly
+// (another data value may extend them), some adversarial text.
+func (g *Gen) drawNearText(t *rapid.T, f filter.Field, anchor int) string {
+	base, ok := g.anchored(anchor, f.Name)
+	if !ok {
+		base = g.drawPooled(t, g.snap.values[f.Name], f)
+	}
+	switch k := rapid.IntRange(0, 9).Draw(t, "literal from"); {
+	case k <= 1:
+		return base
+	case k == 2:
+		return g.drawPooled(t, g.snap.values[f.Name], f)
+	case k <= 7:
+		return mutate(t, base)
 	default:
 		return g.drawAdversarial(t, anchor, f)
 	}
