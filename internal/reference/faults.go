@@ -29,6 +29,7 @@ func faultAreas() [][]Fault {
 		isolationFaults(),
 		updateFaults(),
 		batchFaults(),
+		fuzzFaults(),
 	}
 }
 

@@ -106,6 +106,7 @@ func TestFaultsChangeBehaviour(t *testing.T) {
 	maps.Copy(tested, pagingFaultChecks())
 	maps.Copy(tested, filterFaultChecks())
 	maps.Copy(tested, batchFaultChecks())
+	maps.Copy(tested, fuzzFaultChecks())
 	for _, f := range Faults() {
 		check, ok := tested[f.Name]
 		if !ok {

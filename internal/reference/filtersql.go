@@ -49,6 +49,10 @@ func compileFilter(e filter.Expr, faulty func(string) bool) (string, []any, erro
 	if faulty(faultFilterUnknownMatchesNone) {
 		known = e
 	}
+	known, err := fuzzExpr(known, faulty) // the fuzz area's faults (faults_fuzz.go)
+	if err != nil {
+		return "", nil, err
+	}
 	if len(known) == 0 {
 		return "1", nil, nil
 	}
@@ -92,6 +96,9 @@ func compileCond(c filter.Cond, faulty func(string) bool) (string, any, error) {
 	}
 	f, _ := filter.LookupField(c.Field)
 	if f.Kind == filter.Text {
+		if term, ok := fuzzTextTerm(col, faulty); ok { // the fuzz area's (faults_fuzz.go)
+			return term, c.Value, nil
+		}
 		switch {
 		case faulty(faultFilterEqLike):
 			return col + " LIKE ?", c.Value, nil
