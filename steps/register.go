@@ -42,7 +42,7 @@ type stepDef struct {
 // lives in its own file (common_steps.go, auth_steps.go, ...) and contributes a slice.
 func stepDefinitions(w *World) []stepDef {
 	var defs []stepDef
-	for _, area := range []func(*World) []stepDef{commonSteps, authSteps, readSteps, pagingSteps, filterSteps, isolationSteps, updateSteps, batchSteps} {
+	for _, area := range []func(*World) []stepDef{commonSteps, authSteps, readSteps, pagingSteps, filterSteps, isolationSteps, updateSteps, batchSteps, fuzzSteps} {
 		defs = append(defs, area(w)...)
 	}
 	return defs

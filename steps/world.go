@@ -106,6 +106,7 @@ type World struct {
 	filter    filterState
 	batch     batchState
 	isolation isolationState
+	fuzz      fuzzState
 }
 
 func newWorld(s *Suite) *World {
