@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -105,9 +106,15 @@ func fuzzWith(ctx context.Context, st *State, o fuzzOptions) error {
 		return usage(fmt.Errorf("--time-limit and --shrink-time must be positive"))
 	}
 	log := newLogger(st.Stderr, o.verbose)
+	// The embedded server logs every 500 it answers; a fuzz run provokes them on
+	// purpose, so its log is shown only with --verbose.
+	targetLog := slog.New(slog.DiscardHandler)
+	if o.verbose {
+		targetLog = log
+	}
 	tgt, err := runner.ResolveTarget(ctx, runner.Options{
 		Target: o.target, FixturesPath: o.fixtures, Faults: o.faults, Seed: o.dataSeed,
-		RequestTimeout: o.timeout, Getenv: st.Getenv, Version: Version, Logger: log,
+		RequestTimeout: o.timeout, Getenv: st.Getenv, Version: Version, Logger: targetLog,
 	})
 	if err != nil {
 		return err
