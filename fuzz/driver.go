@@ -30,6 +30,8 @@ const (
 	DefaultTimeLimit = 2 * time.Minute
 	// DefaultShrinkTime bounds the shrinking of each counterexample.
 	DefaultShrinkTime = 10 * time.Second
+	// DefaultMaxSnapshot bounds the accesses a snapshot holds in memory.
+	DefaultMaxSnapshot = 50_000
 )
 
 // Config describes a run.
@@ -46,6 +48,9 @@ type Config struct {
 	// TimeLimit bounds the search over all properties (shared evenly among those
 	// not yet run); ShrinkTime bounds each shrink. 0 means the defaults.
 	TimeLimit, ShrinkTime time.Duration
+	// MaxSnapshot bounds the tenant's size: the oracle keeps every access in memory,
+	// so a larger tenant ends the run with ErrTooLarge. 0 means DefaultMaxSnapshot.
+	MaxSnapshot int
 	// Raw says the Querier sends expressions unencoded; counterexamples show that form.
 	Raw bool
 	// ReplayCommand starts the command line a counterexample prints to reproduce
@@ -115,13 +120,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	start := time.Now()
 	defer func() { rep.Elapsed = time.Since(start) }()
 	deadline := start.Add(cfg.TimeLimit)
+	// Each property runs on a snapshot taken right before it; the walk that checks
+	// the data after one property is the snapshot of the next.
+	snap, a, err := TakeSnapshot(ctx, cfg.Querier, cfg.MaxSnapshot)
+	account(rep, a)
+	if err != nil {
+		return rep, err
+	}
 	for i, p := range cfg.Properties {
 		share := time.Until(deadline) / time.Duration(len(cfg.Properties)-i)
-		res, err := runProperty(ctx, cfg, rep, p, time.Now().Add(share))
+		res, after, err := runProperty(ctx, cfg, rep, p, snap, time.Now().Add(share))
 		rep.Results = append(rep.Results, res)
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", p, err)
 		}
+		snap = after
 	}
 	return rep, nil
 }
@@ -145,6 +158,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.ShrinkTime <= 0 {
 		cfg.ShrinkTime = DefaultShrinkTime
 	}
+	if cfg.MaxSnapshot <= 0 {
+		cfg.MaxSnapshot = DefaultMaxSnapshot
+	}
 	if cfg.ReplayCommand == "" {
 		cfg.ReplayCommand = "accessctk fuzz"
 	}
@@ -165,16 +181,11 @@ func randomSeed() uint64 {
 	}
 }
 
-// runProperty snapshots the tenant, runs rapid on one property and checks that the
-// data did not change meanwhile (the oracle's snapshot would no longer hold).
-func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, deadline time.Time) (Result, error) {
-	res := Result{Property: p}
-	snap, a, err := TakeSnapshot(ctx, cfg.Querier)
-	account(rep, a)
-	if err != nil {
-		return res, err
-	}
-	res.Snapshot = snap.Len()
+// runProperty runs rapid on one property over snap and walks the list again after,
+// which must show the same data (else the oracle's snapshot no longer held): that
+// walk is returned as the next property's snapshot.
+func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, snap *Snapshot, deadline time.Time) (Result, *Snapshot, error) {
+	res := Result{Property: p, Snapshot: snap.Len()}
 	c := &checker{ctx: ctx, q: cfg.Querier, snap: snap, gen: NewGen(snap, cfg.MaxDepth), raw: cfg.Raw, deadline: deadline, seen: map[string]bool{}}
 	tb, err := checkInChunks(cfg, c, p)
 	rep.Requests += c.requests
@@ -187,19 +198,19 @@ func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, deadl
 	res.Checks = c.checks
 	switch {
 	case err != nil:
-		return res, err
+		return res, nil, err
 	case c.abort != nil:
-		return res, c.abort
+		return res, nil, c.abort
 	case c.last == nil && tb.panicked() != "":
-		return res, fmt.Errorf("the fuzzer itself failed: %s", tb.panicked())
+		return res, nil, fmt.Errorf("the fuzzer itself failed: %s", tb.panicked())
 	}
-	after, a, err := TakeSnapshot(ctx, cfg.Querier)
+	after, a, err := TakeSnapshot(ctx, cfg.Querier, cfg.MaxSnapshot)
 	account(rep, a)
 	if err != nil {
-		return res, fmt.Errorf("after the checks: %w", err)
+		return res, nil, fmt.Errorf("after the checks: %w", err)
 	}
 	if same, how := snap.Same(after); !same {
-		return res, fmt.Errorf("the tenant's data changed while the property ran (%s): its checks cannot be judged", how)
+		return res, nil, fmt.Errorf("the tenant's data changed while the property ran (%s): its checks cannot be judged", how)
 	}
 	if cx := c.last; cx != nil {
 		cx.Seed = tb.seed()
@@ -211,7 +222,7 @@ func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, deadl
 	} else if c.checks < cfg.Checks {
 		res.Stopped = fmt.Sprintf("the time limit ended the search after %d of %d checks", c.checks, cfg.Checks)
 	}
-	return res, nil
+	return res, after, nil
 }
 
 // chunkChecks is how many checks one rapid.Check runs. rapid has no deadline outside

@@ -251,3 +251,17 @@ func TestCounterexampleShowsEverything(t *testing.T) {
 		t.Errorf("minimal case has %d conditions, want 1:\n%s", cx.Size, text)
 	}
 }
+
+// A tenant larger than the snapshot bound is refused before any check, over HTTP
+// (the walk stops early) and in memory alike.
+func TestTooLargeTenantIsRefused(t *testing.T) {
+	for name, q := range map[string]fuzz.Querier{"reference": startReference(t).q, "fake": newFake(nil)} {
+		rep, err := fuzz.Run(context.Background(), fuzz.Config{Querier: q, Seed: 1, MaxSnapshot: 3})
+		if !errors.Is(err, fuzz.ErrTooLarge) {
+			t.Fatalf("%s: err = %v, want ErrTooLarge", name, err)
+		}
+		if len(rep.Results) != 0 {
+			t.Fatalf("%s: %d properties ran", name, len(rep.Results))
+		}
+	}
+}

@@ -31,6 +31,9 @@ type Query struct {
 	Unfiltered bool
 	// Items keeps the returned fields of every item (the snapshot needs them).
 	Items bool
+	// MaxItems, with Items, stops the walk with ErrTooLarge past this many items
+	// (0: no bound).
+	MaxItems int
 }
 
 // Answer is what the target answered to a Query over all its pages.
@@ -122,6 +125,9 @@ func (c *ClientQuerier) Query(ctx context.Context, q Query) (*Answer, error) {
 	}
 	if q.Items {
 		cfg.OnItem = func(item gjson.Result) error {
+			if q.MaxItems > 0 && len(a.Items) >= q.MaxItems {
+				return ErrTooLarge
+			}
 			a.Items = append(a.Items, AccessOf(item))
 			return nil
 		}

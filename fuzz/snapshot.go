@@ -43,9 +43,16 @@ type instantValue struct {
 	t    time.Time
 }
 
-// TakeSnapshot walks the unfiltered list.
-func TakeSnapshot(ctx context.Context, q Querier) (*Snapshot, *Answer, error) {
-	a, err := q.Query(ctx, Query{Unfiltered: true, Items: true})
+// ErrTooLarge marks a tenant with more accesses than a snapshot may hold.
+var ErrTooLarge = errors.New("the tenant holds more accesses than the fuzzer's snapshot may")
+
+// TakeSnapshot walks the unfiltered list; a tenant of more than maxAccesses accesses
+// (0: no bound) is ErrTooLarge.
+func TakeSnapshot(ctx context.Context, q Querier, maxAccesses int) (*Snapshot, *Answer, error) {
+	a, err := q.Query(ctx, Query{Unfiltered: true, Items: true, MaxItems: maxAccesses})
+	if errors.Is(err, ErrTooLarge) || (err == nil && maxAccesses > 0 && len(a.Items) > maxAccesses) {
+		return nil, a, fmt.Errorf("snapshot: %w (more than %d)", ErrTooLarge, maxAccesses)
+	}
 	if err != nil {
 		return nil, a, fmt.Errorf("snapshot: %w", err)
 	}
