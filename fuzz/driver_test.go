@@ -265,3 +265,13 @@ func TestTooLargeTenantIsRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestFilterParam(t *testing.T) {
+	text := "name=a b&x=€\t#+%;"
+	if got, want := fuzz.FilterParam(text, false), "filter=name%3Da%20b%26x%3D%E2%82%AC%09%23%2B%25%3B"; got != want {
+		t.Errorf("encoded: %s, want %s", got, want)
+	}
+	if got, want := fuzz.FilterParam(text, true), "filter=name=a%20b&x=%E2%82%AC%09%23%2B%25;"; got != want {
+		t.Errorf("raw: %s, want %s", got, want)
+	}
+}

@@ -95,14 +95,27 @@ type ClientQuerier struct {
 }
 
 // FilterParam is the query component that carries text: percent-encoded as one
-// parameter (the catalogue's form), or raw with only the characters that would
-// break the query string escaped (the page's form).
+// parameter (the catalogue's form), or raw (the page's form), where only what
+// cannot stand in a URL or would change its meaning is escaped: "%", "#", "+",
+// spaces, control characters and non-ASCII bytes. "&", ";" and "=" stay as they are.
 func FilterParam(text string, raw bool) string {
 	if !raw {
 		return "filter=" + filter.Encode(text)
 	}
-	r := strings.NewReplacer("%", "%25", " ", "%20", "#", "%23", "+", "%2B")
-	return "filter=" + r.Replace(text)
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.WriteString("filter=")
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c <= ' ' || c >= 0x7F || c == '%' || c == '#' || c == '+' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // Query walks the list for q.
