@@ -20,8 +20,12 @@ Feature: Invalid batch requests are rejected and change nothing
       | {"operationType":"UPDATE","accessesIdList":["ACCESS-ID"],"operationBody":{"status":"SUSPENDED"}} |
       | {"operationType":"","accessesIdList":["ACCESS-ID"],"operationBody":{}}                           |
       | {"operationType":null,"accessesIdList":["ACCESS-ID"],"operationBody":{}}                         |
-      | {"operationType":["terminate"],"accessesIdList":["ACCESS-ID"],"operationBody":{}}                |
       | {"accessesIdList":["ACCESS-ID"],"operationBody":{"status":"SUSPENDED"}}                          |
+
+    @SAM-BT-03 @destructive
+    Examples: an operationType a lenient server could read as terminate (a wrong answer would terminate the access)
+      | body                                                                              |
+      | {"operationType":["terminate"],"accessesIdList":["ACCESS-ID"],"operationBody":{}} |
 
     @SAM-BT-04
     Examples: accessesIdList missing, empty, or not an array of strings
@@ -47,8 +51,8 @@ Feature: Invalid batch requests are rejected and change nothing
       | {"operationType":"update","accessesIdList":["ACCESS-ID"],"operationBody":{"status":"SUSPENDED","password":"RANDOM-PASSWORD-73-BYTES"}} |
       | {"operationType":"update","accessesIdList":["ACCESS-ID"],"operationBody":"SUSPENDED"}                  |
 
-    @SAM-BT-06
-    Examples: a terminate operationBody other than exactly {}
+    @SAM-BT-06 @destructive
+    Examples: a terminate operationBody other than exactly {} (a wrong answer would terminate the access)
       | body                                                                                          |
       | {"operationType":"terminate","accessesIdList":["ACCESS-ID"],"operationBody":{"status":"TERMINATED"}} |
       | {"operationType":"terminate","accessesIdList":["ACCESS-ID"],"operationBody":{"endDateTime":"2030-01-01T00:00:00Z"}} |
