@@ -618,14 +618,24 @@ func (c *Client) begin(t Token) (int, []string) {
 	return c.seq, c.forms
 }
 
+// transcriptKeep bounds the client's own transcript. Scenarios keep the exchanges
+// they judge; the client's copy is for diagnostics, and an unbounded one would make a
+// walk of a million accesses hold every page in memory.
+const transcriptKeep = 1024
+
 func (c *Client) record(ex *Exchange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.log) >= transcriptKeep {
+		// Re-slicing keeps the backing array at most about twice transcriptKeep: append
+		// copies only the kept tail when it grows.
+		c.log = c.log[len(c.log)-transcriptKeep+1:]
+	}
 	c.log = append(c.log, ex)
 }
 
-// Transcript returns every exchange so far, ordered by Seq (the order requests
-// started). The Exchanges are shared and must not be modified.
+// Transcript returns the most recent exchanges (up to 1024), ordered by Seq (the
+// order requests started). The Exchanges are shared and must not be modified.
 func (c *Client) Transcript() []*Exchange {
 	c.mu.Lock()
 	out := slices.Clone(c.log)
