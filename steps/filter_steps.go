@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -263,12 +264,9 @@ func textValues(s *snapshot, field string) []string {
 	}
 	var picks []string
 	add := func(v string) {
-		for _, p := range picks {
-			if p == v {
-				return
-			}
+		if !slices.Contains(picks, v) {
+			picks = append(picks, v)
 		}
-		picks = append(picks, v)
 	}
 	folded := map[string][]string{}
 	for _, k := range keys {
@@ -331,12 +329,9 @@ func instantValues(s *snapshot, field string, op filter.Op) []string {
 	}
 	var picks []string
 	add := func(v string) {
-		for _, p := range picks {
-			if p == v {
-				return
-			}
+		if !slices.Contains(picks, v) {
+			picks = append(picks, v)
 		}
-		picks = append(picks, v)
 	}
 	for i := 1; i < len(vals); i++ {
 		if vals[i].at.Equal(vals[i-1].at) {
