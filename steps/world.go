@@ -88,7 +88,6 @@ func (s Scope) outOfScope(tags []string) string {
 // scenarios share nothing but the Suite.
 type World struct {
 	suite    *Suite
-	scenario *godog.Scenario
 	record   verdict.Scenario
 	checked  map[string]bool
 
@@ -115,7 +114,6 @@ func newWorld(s *Suite) *World {
 
 // begin starts the scenario's record from godog's view of it.
 func (w *World) begin(sc *godog.Scenario) {
-	w.scenario = sc
 	w.record = verdict.Scenario{
 		ID:      scenarioID(sc),
 		Feature: featureName(sc.Uri),
