@@ -60,7 +60,14 @@ func (s *Spec) Route(req *http.Request) (operationID string, ok bool) {
 // documented and the body validates against its schema. Only the response
 // is judged: an invalid request (the harness sends them on purpose) does not
 // affect the result. req's body is not read.
+//
+// Results are remembered (see memo): the same answer to the same operation is
+// validated once.
 func (s *Spec) CheckResponse(req *http.Request, status int, header http.Header, body []byte) Result {
+	return s.checkResponse(req, status, header, body, true)
+}
+
+func (s *Spec) checkResponse(req *http.Request, status int, header http.Header, body []byte, remember bool) Result {
 	route, params, err := s.router.FindRoute(req)
 	if err != nil {
 		return Result{Reason: fmt.Sprintf("no documented operation for %s %s: %v", req.Method, req.URL.EscapedPath(), err)}
@@ -86,6 +93,13 @@ func (s *Spec) CheckResponse(req *http.Request, status int, header http.Header, 
 		res.Reason = fmt.Sprintf("kin-openapi does not validate status %d", status)
 		return res
 	}
+	var k memoKey
+	if remember {
+		k = key(route.Operation, status, ref.Value, header, body)
+		if cached, ok := s.memo.get(k); ok {
+			return cached
+		}
+	}
 	c := check{
 		in: &openapi3filter.RequestValidationInput{
 			Request:    req,
@@ -107,6 +121,9 @@ func (s *Spec) CheckResponse(req *http.Request, status int, header http.Header, 
 	res.Findings = c.findings
 	if !res.Checked {
 		res.Reason = fmt.Sprintf("the documented response for status %d has no schema and no headers", status)
+	}
+	if remember {
+		s.memo.put(k, res)
 	}
 	return res
 }

@@ -33,10 +33,12 @@ func DefaultDocument() []byte {
 }
 
 // Spec is a loaded, validated OpenAPI document with its router. It is safe
-// for concurrent use.
+// for concurrent use: the document is never modified after Load, and the memo of
+// check results (see memo) has its own lock.
 type Spec struct {
 	router     routers.Router
 	schemaOpts []openapi3.SchemaValidationOption // the document's own format validators
+	memo       *memo
 }
 
 // Load parses data (YAML or JSON), validates it as an OpenAPI document and
@@ -90,7 +92,7 @@ func load(loader *openapi3.Loader, parse func() (*openapi3.T, error), serverURL 
 	if err != nil {
 		return nil, fmt.Errorf("spec: cannot route the OpenAPI document: %w", err)
 	}
-	return &Spec{router: router, schemaOpts: doc.GetSchemaValidationOptions()}, nil
+	return &Spec{router: router, schemaOpts: doc.GetSchemaValidationOptions(), memo: newMemo()}, nil
 }
 
 // basePath checks that raw is an absolute http(s) URL with a host and

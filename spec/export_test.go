@@ -1,0 +1,19 @@
+package spec
+
+import "net/http"
+
+// CheckResponseUncached validates without the memo: benchmarks measure the
+// validation itself with it, and tests compare it with CheckResponse.
+func (s *Spec) CheckResponseUncached(req *http.Request, status int, header http.Header, body []byte) Result {
+	return s.checkResponse(req, status, header, body, false)
+}
+
+// MemoLen is the number of remembered results.
+func (s *Spec) MemoLen() int {
+	s.memo.mu.Lock()
+	defer s.memo.mu.Unlock()
+	return len(s.memo.results)
+}
+
+// MemoEntries is the bound on remembered results.
+const MemoEntries = memoEntries
