@@ -42,13 +42,32 @@ func redactBody(body []byte, secrets []string, style pwStyle) []byte {
 	if len(body) == 0 {
 		return nil
 	}
+	if !mayHidePassword(body) {
+		return scrub(bytes.Clone(body), secrets)
+	}
+	return scrub(hidePasswords(body, style), secrets)
+}
+
+// mayHidePassword reports whether hidePasswords could change body. Every value it
+// hides follows an occurrence of "password" (case-folded) in the raw text, or sits
+// under a JSON key that decodes to one; of JSON's escapes only \uXXXX can spell a
+// letter, so a body with neither "password" nor a "\u" comes out as it went in. Most
+// answers (list pages, reads) are such bodies, and this scan is several times
+// cheaper than the JSON scan.
+func mayHidePassword(body []byte) bool {
+	return bytes.Contains(body, []byte(`\u`)) || indexPassword(body, 0) >= 0
+}
+
+// hidePasswords hides every password value of body in the given style (see
+// redactBody).
+func hidePasswords(body []byte, style pwStyle) []byte {
 	var out []byte
 	if edits, ok := scanJSON(body, style); ok {
 		out = applyEdits(body, edits)
 	} else {
 		out = applyEdits(body, looseEdits(body, 0, style))
 	}
-	return scrub(out, secrets)
+	return out
 }
 
 // edit replaces in[start:end] by repl.

@@ -3,6 +3,7 @@ package target
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -196,6 +197,7 @@ func FuzzRedact(f *testing.F) {
 	f.Fuzz(func(t *testing.T, prefix []byte, pw string, suffix []byte, sep byte, token string) {
 		// Any input: no panic, and valid JSON stays valid.
 		for _, in := range [][]byte{prefix, suffix} {
+			sameWithoutShortcut(t, in)
 			out := redactBody(in, nil, placeholderStyle)
 			if json.Valid(in) && !json.Valid(out) {
 				t.Fatalf("valid JSON %q became invalid %q", in, out)
@@ -219,6 +221,7 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 
+		sameWithoutShortcut(t, body)
 		out := redactBody(body, nil, placeholderStyle)
 		if json.Valid(body) && !json.Valid(out) {
 			t.Fatalf("valid JSON %q became invalid %q", body, out)
@@ -249,7 +252,70 @@ func FuzzRedact(f *testing.F) {
 	})
 }
 
+// sameWithoutShortcut fails unless redactBody, which skips the JSON scan for bodies
+// that cannot hold a password, gives what the full scan gives.
+func sameWithoutShortcut(t *testing.T, in []byte) {
+	t.Helper()
+	if len(in) == 0 {
+		return
+	}
+	for _, style := range []pwStyle{placeholderStyle, annotateStyle} {
+		if got, want := redactBody(in, nil, style), hidePasswords(in, style); !bytes.Equal(got, want) {
+			t.Fatalf("style %d: redactBody(%q) = %q, the full scan gives %q", style, in, got, want)
+		}
+	}
+}
+
+// The shortcut for bodies without "password" or a backslash changes no result: the
+// cases of the other redaction tests, and bodies built around the ways a password
+// can hide (escaped keys, case folding, loose text).
+func TestRedactShortcutAgreesWithTheScan(t *testing.T) {
+	bodies := []string{
+		`[{"id":"eos_1","name":"Rover 12","status":"ACTIVE"}]`,
+		`{"pass\u0077ord":"abc"}`, `{"p\u0061ssword":"abc"}`, `{"paſſword":"abc"}`, `{"PASSWORD":"x"}`,
+		`password=hunter2`, `{"message":"got password=hunter2"}`, `{"message":"a \"password\":\"x\""}`,
+		`not json at all`, `{"name":"pass word"}`, `{"name":"passwor"}`, `"\\"`, `{"x":"\u0070"}`,
+		`{"name":"back\\slash","pass\\word":"x"}`, `{"a\tpassword":"x"}`, `{"\\password":"x"}`, `{"pass\/word":"x"}`,
+	}
+	for _, b := range bodies {
+		sameWithoutShortcut(t, []byte(b))
+		if !mayHidePassword([]byte(b)) && !bytes.Equal(hidePasswords([]byte(b), placeholderStyle), []byte(b)) {
+			t.Errorf("%s: the scan changed a body the shortcut passes through", b)
+		}
+	}
+	for _, b := range []string{`[{"id":"eos_1","status":"ACTIVE"}]`, `[{"name":"back\\slash \" \/ \n"}]`} {
+		if mayHidePassword([]byte(b)) {
+			t.Errorf("%s: a body without password or \\u takes the full scan", b)
+		}
+	}
+}
+
 // interesting reports whether pw is a password the fuzz property speaks about.
 func interesting(pw string) bool {
 	return utf8.ValidString(pw) && utf8.RuneCountInString(pw) >= 8 && !strings.ContainsAny(pw, "xé€😀\uFFFD")
+}
+
+// BenchmarkRedactBody redacts a list page of 100 accesses (one name holds a
+// backslash, as the reference data's do) and a PATCH answer that echoes a password.
+func BenchmarkRedactBody(b *testing.B) {
+	items := make([]string, 100)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"id":"eos_%d","name":"Rover %d","status":"ACTIVE","contractId":"1200035908","productOfferingId":"PRP_SKYRTK_EU_12","username":"rover%d","createdBy":"job-100231","startDateTime":"2024-03-01T00:00:00Z"}`, i, i, i)
+	}
+	items[7] = `{"id":"eos_7","name":"back\\slash","status":"ACTIVE"}`
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{
+		{"list100", []byte("[" + strings.Join(items, ",") + "]")},
+		{"patch", []byte(`{"id":"eos_1","status":"ACTIVE","password":"hunter2hunter2"}`)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.body)))
+			for b.Loop() {
+				redactBody(c.body, nil, placeholderStyle)
+			}
+		})
+	}
 }
