@@ -39,7 +39,10 @@ type Suite struct {
 	// TaskTimeout bounds the wait for each batch task to end (SAM-BT-02); zero
 	// means the poller's default (60 s).
 	TaskTimeout time.Duration
-	Logger      *slog.Logger
+	// PollInterval is the first wait between polls of a batch task; zero means the
+	// poller's default (25 ms). A run against the embedded server polls at its pace.
+	PollInterval time.Duration
+	Logger       *slog.Logger
 }
 
 // Tenant is a tenant the run may address, with its credential.
@@ -87,9 +90,9 @@ func (s Scope) outOfScope(tags []string) string {
 // World is the state of one scenario. godog builds a new one for every scenario, so
 // scenarios share nothing but the Suite.
 type World struct {
-	suite    *Suite
-	record   verdict.Scenario
-	checked  map[string]bool
+	suite   *Suite
+	record  verdict.Scenario
+	checked map[string]bool
 
 	tenant Tenant
 	// access is the id the scenario works on; before is its state when taken.
