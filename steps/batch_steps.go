@@ -370,7 +370,7 @@ func (w *World) pollBatchTask(ctx context.Context) (*poller.Result, error) {
 		return poller.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
 	}
 	first := poller.Observation{At: b.answeredAt, Status: b.submission.Status, State: b.taskState}
-	res, err := poller.Poller{Timeout: b.timeout}.Poll(ctx, first, fetch)
+	res, err := poller.Poller{Timeout: b.timeout, Interval: w.suite.PollInterval}.Poll(ctx, first, fetch)
 	b.result = res
 	if err != nil {
 		return res, &HarnessError{Err: fmt.Errorf("following task %s: %w", b.taskID, err)}

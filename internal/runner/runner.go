@@ -67,7 +67,8 @@ type Options struct {
 	// Faults switches on deliberate deviations of the embedded reference server.
 	Faults []string
 	// TaskStepDelay is the embedded reference server's pause before each batch task
-	// state change (zero: its default).
+	// state change (zero: EmbeddedTaskStepDelay; negative: none). The run polls tasks
+	// at the same pace.
 	TaskStepDelay time.Duration
 	// Seed seeds the embedded reference server's data set.
 	Seed int64
@@ -104,6 +105,10 @@ type Options struct {
 	TLS target.TLSFiles
 	// Chaos makes the embedded reference server unreliable (see reference.ChaosModes).
 	Chaos reference.Chaos
+
+	// wrapEmbedded, when set, wraps the embedded server's handler: the benchmarks
+	// record the requests of a run with it (see export_test.go).
+	wrapEmbedded func(http.Handler) http.Handler
 }
 
 // Run performs the run and returns its judged results. A returned error carries its
@@ -157,6 +162,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		CorrelationHeader: target.DefaultCorrelationHeader,
 		Scope:             o.Scope,
 		TaskTimeout:       o.TaskTimeout,
+		PollInterval:      env.pollInterval,
 		Logger:            o.Logger,
 	}
 	notes, err := checkFixtures(runCtx, suite, max(o.Concurrency, 1))
@@ -231,7 +237,10 @@ type environment struct {
 	fixtures  *config.Fixtures
 	primary   steps.Tenant
 	secondary *steps.Tenant
-	close     func()
+	// pollInterval is the first wait between polls of a batch task (zero: the
+	// poller's default, for a target whose pace is unknown).
+	pollInterval time.Duration
+	close        func()
 }
 
 func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config) (*environment, error) {
@@ -297,6 +306,12 @@ func tenantFrom(t config.Tenant, getenv func(string) string) (steps.Tenant, erro
 	return steps.Tenant{Name: t.Name, Token: tok}, nil
 }
 
+// EmbeddedTaskStepDelay is the embedded reference server's pause before each batch
+// task state change in a run: the pace the kill matrix and the conformance test prove
+// the suite at. The server's own default (20 ms, for `accessctk serve`, where people
+// watch the states) made each batch scenario wait some 100 ms, a third of a run.
+const EmbeddedTaskStepDelay = 2 * time.Millisecond
+
 // startEmbedded starts the reference server on a free loopback port with fresh random
 // tokens that live only in this process.
 func startEmbedded(ctx context.Context, o Options) (*environment, error) {
@@ -305,7 +320,11 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 	for _, t := range []string{primaryName, secondaryName} {
 		tokens[t] = "ref-" + randomHex(24)
 	}
-	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, TaskStepDelay: o.TaskStepDelay, Chaos: o.Chaos, Logger: o.Logger})
+	delay := o.TaskStepDelay
+	if delay == 0 {
+		delay = EmbeddedTaskStepDelay
+	}
+	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, TaskStepDelay: delay, Chaos: o.Chaos, Logger: o.Logger})
 	if err != nil {
 		return nil, usageError("reference server: %w", err)
 	}
@@ -314,7 +333,11 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 		_ = srv.Close()
 		return nil, notJudged(fmt.Errorf("reference server: listen on loopback: %w", err))
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	handler := srv.Handler()
+	if o.wrapEmbedded != nil {
+		handler = o.wrapEmbedded(handler)
+	}
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	base := &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	fx := srv.Fixtures(base.String())
@@ -324,6 +347,9 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 		fixtures:  fx,
 		primary:   steps.Tenant{Name: primaryName, Token: target.NewToken(tokens[primaryName])},
 		secondary: &steps.Tenant{Name: secondaryName, Token: target.NewToken(tokens[secondaryName])},
+		// Polling at the server's own pace sees the same states a 25 ms poll sees of
+		// a server ten times slower, without waiting for them.
+		pollInterval: max(delay, time.Millisecond),
 		close: func() {
 			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
