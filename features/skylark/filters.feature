@@ -118,27 +118,6 @@ Feature: Filtering the list
     When I walk a filter that matches several accesses in pages of 2
     Then the walk broke no paging rule
 
-  @SAM-FL-08 @readonly
-  Scenario Outline: The unsupported or malformed filter `<expression>` is rejected with 400
-    When I list with the filter "<expression>"
-    Then the filter is rejected with 400
-
-    Examples:
-      | expression                        |
-      | contractId>5                      |
-      | name<x                            |
-      | username>=a                       |
-      | productOfferingId<=PRP            |
-      | createdBy>job                     |
-      | contractId                        |
-      | =x                                |
-      | contractId=1&                     |
-      | ;contractId=1                     |
-      | startDateTime>yesterday           |
-      | startDateTime>2024-13-01T00:00:00Z |
-      | createdAt=2024-05-01              |
-      | endDateTime<2024-05-01 12:00:00Z  |
-
   @SAM-FL-09 @readonly
   Scenario: The page's raw filter form gives the same result as the encoded form
     When I take two conditions a and b from the data that some accesses share
