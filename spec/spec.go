@@ -92,6 +92,7 @@ func load(loader *openapi3.Loader, parse func() (*openapi3.T, error), serverURL 
 	if err != nil {
 		return nil, fmt.Errorf("spec: cannot route the OpenAPI document: %w", err)
 	}
+	useRFC3339Formats(doc)
 	return &Spec{router: router, schemaOpts: doc.GetSchemaValidationOptions(), memo: newMemo()}, nil
 }
 
