@@ -168,9 +168,21 @@ func (e Expr) Validate() error {
 	return nil
 }
 
-// ParseInstant parses an RFC 3339 date-time (fractional seconds allowed).
+// ParseInstant parses an RFC 3339 date-time (fractional seconds allowed). RFC 3339
+// allows "t" and "z" in lower case (section 5.6); Go's layout does not, so they are
+// raised first.
 func ParseInstant(s string) (time.Time, error) {
-	return time.Parse(time.RFC3339Nano, s)
+	return time.Parse(time.RFC3339Nano, strings.Map(upperTZ, s))
+}
+
+func upperTZ(r rune) rune {
+	switch r {
+	case 't':
+		return 'T'
+	case 'z':
+		return 'Z'
+	}
+	return r
 }
 
 // Known returns e with every condition on an unknown field dropped (SAM-FL-04). A

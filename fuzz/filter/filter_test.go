@@ -99,6 +99,7 @@ func TestMatch(t *testing.T) {
 		{"contractId=C%", false},
 		{"name=Ünïcode 'x'", true},
 		{"startDateTime=2024-03-01T10:00:00Z", true},
+		{"startDateTime=2024-03-01t10:00:00z", true},
 		{"startDateTime>2024-03-01T10:00:00Z", false},
 		{"startDateTime>=2024-03-01T10:00:00Z", true},
 		{"startDateTime<2024-03-01T10:00:01Z", true},
