@@ -88,6 +88,9 @@ func TestKillMatrix(t *testing.T) {
 	}
 	for _, f := range faults {
 		t.Run(f.Name, func(t *testing.T) {
+			// Each run has its own embedded server, client and suite: runs share
+			// nothing, and on two cores one run's waits leave room for another's work.
+			t.Parallel()
 			res := embedded(t, f.Name)
 			failed := verdict.FailedRequirements(res.Requirements)
 			if res.Overall != verdict.NonConformant || !slices.Contains(failed, f.Requirement) {
