@@ -288,4 +288,3 @@ func TestRequestProfile(t *testing.T) {
 	print("busiest scenarios", byScenario, 15)
 	t.Log("\n" + b.String())
 }
-
