@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sync"
 
 	"github.com/cucumber/godog"
@@ -17,15 +18,25 @@ import (
 func ScenarioInitializer(s *Suite, collect func(verdict.Scenario)) func(*godog.ScenarioContext) {
 	return func(sc *godog.ScenarioContext) {
 		w := newWorld(s)
+		entered, changes := false, false
 		sc.Before(func(ctx context.Context, scn *godog.Scenario) (context.Context, error) {
 			w.begin(scn)
 			if reason := s.Scope.outOfScope(w.record.Tags); reason != "" {
 				return ctx, &skipError{reason: reason}
 			}
+			if s.Gate != nil {
+				changes = slices.Contains(w.record.Tags, TagMutating)
+				s.Gate.Enter(changes)
+				entered = true
+			}
 			return ctx, nil
 		})
 		sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
-			collect(w.finish(ctx, err))
+			rec := w.finish(ctx, err)
+			if entered {
+				s.Gate.Leave(changes)
+			}
+			collect(rec)
 			return ctx, nil
 		})
 		compiled := compiledPatterns()

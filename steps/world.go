@@ -24,7 +24,7 @@ import (
 )
 
 // Suite is what every scenario of one run shares. It is read-only once the run
-// starts, except Pool, which is safe for concurrent use.
+// starts, except Pool and Gate, which are safe for concurrent use.
 type Suite struct {
 	Client    *target.Client
 	Spec      *spec.Spec
@@ -32,6 +32,9 @@ type Suite struct {
 	Primary   Tenant
 	Secondary *Tenant
 	Pool      *FixturePool
+	// Gate, when set, keeps scenarios that change data apart from those that read
+	// it; a run that executes scenarios concurrently needs it.
+	Gate      *Gate
 	Catalogue *verdict.Catalogue
 	// CorrelationHeader is the header SAM-CM-04 expects echoed; the client sends it.
 	CorrelationHeader string

@@ -1,0 +1,73 @@
+package steps
+
+import "sync"
+
+// Gate keeps scenarios that change data apart from scenarios that read it when a run
+// executes several scenarios at once. Scenarios of one kind run together; the two
+// kinds never overlap. A reading scenario compares walks of the whole tenant with
+// each other and with a snapshot it took first: a change landing in between (a
+// terminate moving an endDateTime, a batch applying) would fail a rule the target
+// keeps. A changing scenario touches only the fixtures the pool gave it (and reads
+// witnesses a conformant target never changes), so changing scenarios do not disturb
+// each other, and reading scenarios change nothing.
+//
+// The kinds take turns: once a scenario of one kind waits, no more of the running
+// kind join, so neither kind can hold the other back for good. Safe for concurrent
+// use; the zero value is ready.
+type Gate struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	// active is the kind of the running scenarios (0 reads, 1 changes), running
+	// their number; waiting counts the scenarios waiting by kind.
+	active, running int
+	waiting         [2]int
+	// turn is the kind that goes next when both want to.
+	turn int
+}
+
+// Enter blocks until a scenario of the given kind may run. Every Enter needs a
+// matching Leave.
+func (g *Gate) Enter(changes bool) {
+	k, other := kinds(changes)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cond == nil {
+		g.cond = sync.NewCond(&g.mu)
+	}
+	g.waiting[k]++
+	for {
+		mayGo := g.waiting[other] == 0 || g.turn == k
+		if (g.running == 0 || g.active == k) && mayGo {
+			break
+		}
+		if g.running > 0 && g.active == other {
+			// Next in line: the running kind stops taking newcomers.
+			g.turn = k
+		}
+		g.cond.Wait()
+	}
+	g.waiting[k]--
+	g.active = k
+	g.running++
+}
+
+// Leave ends a scenario that entered with the same kind.
+func (g *Gate) Leave(changes bool) {
+	_, other := kinds(changes)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.running--
+	if g.running == 0 {
+		g.turn = other
+	}
+	if g.cond != nil {
+		g.cond.Broadcast()
+	}
+}
+
+func kinds(changes bool) (k, other int) {
+	if changes {
+		return 1, 0
+	}
+	return 0, 1
+}
