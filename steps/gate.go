@@ -11,9 +11,9 @@ import "sync"
 // witnesses a conformant target never changes), so changing scenarios do not disturb
 // each other, and reading scenarios change nothing.
 //
-// The kinds take turns: once a scenario of one kind waits, no more of the running
-// kind join, so neither kind can hold the other back for good. Safe for concurrent
-// use; the zero value is ready.
+// The kinds take turns: once a scenario of one kind waits, at most maxOvertaking more
+// of the running kind join, and then the waiting kind goes next, so neither can hold
+// the other back for good. Safe for concurrent use; the zero value is ready.
 type Gate struct {
 	mu   sync.Mutex
 	cond *sync.Cond
@@ -23,7 +23,15 @@ type Gate struct {
 	waiting         [2]int
 	// turn is the kind that goes next when both want to.
 	turn int
+	// overtaken counts the scenarios that joined the running kind while the other
+	// kind waited.
+	overtaken int
 }
+
+// maxOvertaking bounds how many scenarios of the running kind may still join it while
+// the other kind waits. Joining keeps both cores busy (scenarios of one kind come in
+// runs: a feature's worth); the bound keeps the waiting kind from waiting for good.
+const maxOvertaking = 8
 
 // Enter blocks until a scenario of the given kind may run. Every Enter needs a
 // matching Leave.
@@ -36,12 +44,21 @@ func (g *Gate) Enter(changes bool) {
 	}
 	g.waiting[k]++
 	for {
-		mayGo := g.waiting[other] == 0 || g.turn == k
-		if (g.running == 0 || g.active == k) && mayGo {
+		if g.running == 0 && (g.waiting[other] == 0 || g.turn == k) {
+			g.overtaken = 0
 			break
 		}
+		if g.running > 0 && g.active == k {
+			if g.waiting[other] == 0 {
+				break
+			}
+			if g.overtaken < maxOvertaking {
+				g.overtaken++
+				break
+			}
+		}
 		if g.running > 0 && g.active == other {
-			// Next in line: the running kind stops taking newcomers.
+			// Next in line once the running kind drains.
 			g.turn = k
 		}
 		g.cond.Wait()

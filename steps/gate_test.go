@@ -63,8 +63,9 @@ func TestGateKeepsKindsApart(t *testing.T) {
 	}
 }
 
-// A stream of readers does not hold a waiting changer back: once the running readers
-// leave, the changer goes before readers that came after it.
+// A stream of readers does not hold a waiting changer back: after maxOvertaking more
+// readers joined, later readers wait, and once the running readers leave the changer
+// goes before them.
 func TestGateTakesTurns(t *testing.T) {
 	var g Gate
 	g.Enter(false) // a reader runs
@@ -74,17 +75,22 @@ func TestGateTakesTurns(t *testing.T) {
 		close(entered)
 	}()
 	waitUntil(t, "the changer waits for the running reader", entered, func() bool { return g.waitingFor(1) == 1 })
+	for range maxOvertaking {
+		g.Enter(false) // readers may still join, up to the bound
+	}
 	late := make(chan struct{})
 	go func() {
-		g.Enter(false) // a reader comes after the changer
+		g.Enter(false) // one reader too many
 		close(late)
 	}()
-	waitUntil(t, "the later reader waits behind the changer", late, func() bool { return g.waitingFor(0) == 1 })
-	g.Leave(false)
+	waitUntil(t, "a reader past the bound waits behind the changer", late, func() bool { return g.waitingFor(0) == 1 })
+	for range maxOvertaking + 1 {
+		g.Leave(false)
+	}
 	select {
 	case <-entered:
 	case <-time.After(5 * time.Second):
-		t.Fatal("the changer did not enter after the reader left")
+		t.Fatal("the changer did not enter after the readers left")
 	}
 	select {
 	case <-late:
