@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -16,19 +17,22 @@ import (
 // unless the run is CONFORMANT: a fast run that judges wrongly is no result. Besides
 // the wall time it reports the process's CPU time per run (harness and server
 // together), which a busy shared machine disturbs less than the wall time.
-// ACCESSCTK_BENCH_TAGS selects scenarios by tag expression, to profile one area.
+// ACCESSCTK_BENCH_TAGS selects scenarios by tag expression, to profile one area;
+// ACCESSCTK_BENCH_CONCURRENCY runs that many scenarios at once.
 func BenchmarkSuiteRun(b *testing.B) {
 	tags := os.Getenv("ACCESSCTK_BENCH_TAGS")
+	concurrency, _ := strconv.Atoi(os.Getenv("ACCESSCTK_BENCH_CONCURRENCY"))
 	var cpu time.Duration
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		before := processCPU()
 		res, err := runner.Run(ctx, runner.Options{
-			Scope:   steps.Scope{AllowDestructive: true},
-			Tags:    tags,
-			Seed:    1,
-			Getenv:  func(string) string { return "" },
-			Version: "bench",
+			Scope:       steps.Scope{AllowDestructive: true},
+			Tags:        tags,
+			Concurrency: concurrency,
+			Seed:        1,
+			Getenv:      func(string) string { return "" },
+			Version:     "bench",
 		})
 		cpu += processCPU() - before
 		cancel()

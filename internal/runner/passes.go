@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sync"
 	"time"
 
@@ -172,7 +173,7 @@ func (r *scenarioRunner) plan(ctx context.Context) []planned {
 }
 
 // run plans the selection, runs it, and reruns what failed or erred up to reruns
-// times. It returns the records in the order the scenarios first ran.
+// times. It returns the records in the plan's order (the features' order).
 func (r *scenarioRunner) run(ctx context.Context, shard config.Shard, reruns int) ([]verdict.Scenario, error) {
 	plan := r.plan(ctx)
 	if len(plan) == 0 {
@@ -204,6 +205,13 @@ func (r *scenarioRunner) run(ctx context.Context, shard config.Shard, reruns int
 			recs[id] = settle(recs[id], rec)
 		}
 	}
+	// Scenarios that ran at once finish in any order; the records keep the plan's,
+	// so reports of the same run compare line by line whatever the concurrency.
+	rank := make(map[string]int, len(plan))
+	for i, p := range plan {
+		rank[p.pickleID] = i
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return rank[a] - rank[b] })
 	out := make([]verdict.Scenario, 0, len(order))
 	for _, id := range order {
 		out = append(out, recs[id])
