@@ -585,6 +585,7 @@ func BenchmarkCheckResponse(b *testing.B) {
 		body   []byte
 	}{
 		{"list100", request(b, http.MethodGet, target+"/eos/access?pageSize=100"), jsonHeader("X-Total-Count", "130", "Link", link), page},
+		{"list1", request(b, http.MethodGet, target+"/eos/access?pageSize=1"), jsonHeader("X-Total-Count", "130", "Link", link), []byte("[" + access + "]")},
 		{"one", request(b, http.MethodGet, target+"/eos/access/eos_1954829761"), jsonHeader(), []byte(access)},
 		{"task", request(b, http.MethodGet, target+"/eos/access/batch/job-123456"), jsonHeader(), task},
 	}
