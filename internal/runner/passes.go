@@ -128,7 +128,7 @@ func (r *scenarioRunner) pass(ctx context.Context, keep func(pickleID string) bo
 		Name:                "skylark",
 		ScenarioInitializer: initScenario,
 		Options: &godog.Options{
-			Format:         "progress",
+			Format:         silentFormat,
 			Output:         io.Discard,
 			FS:             features.FS,
 			Paths:          []string{features.Skylark},
@@ -165,7 +165,7 @@ func (r *scenarioRunner) plan(ctx context.Context) []planned {
 		Name:                "skylark-plan",
 		ScenarioInitializer: initScenario,
 		Options: &godog.Options{
-			Format: "progress", Output: io.Discard, FS: features.FS, Paths: []string{features.Skylark},
+			Format: silentFormat, Output: io.Discard, FS: features.FS, Paths: []string{features.Skylark},
 			Tags: r.tags, Strict: true, Concurrency: 1, NoColors: true, DefaultContext: ctx,
 		},
 	}.Run()
