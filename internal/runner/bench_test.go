@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,4 +46,33 @@ func BenchmarkSuiteRun(b *testing.B) {
 		b.ReportMetric(float64(len(res.Scenarios)), "scenarios")
 	}
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkStartup is a run's start-up: from Run to the first scenario starting, as
+// `accessctk run` does it (embedded server started and seeded, spec loaded and
+// validated, fixtures checked, features parsed and the selection planned). "all"
+// selects the whole suite (and then runs it); "one" a single scenario, which plans
+// one pickle instead of every one.
+func BenchmarkStartup(b *testing.B) {
+	for _, sel := range []struct{ name, tags string }{{"all", ""}, {"one", "@SAM-RD-02"}} {
+		b.Run(sel.name, func(b *testing.B) {
+			var first time.Duration
+			for b.Loop() {
+				var once sync.Once
+				res, err := runner.Run(context.Background(), runner.Options{
+					Scope: steps.Scope{AllowDestructive: true}, Seed: 1, Tags: sel.tags,
+					Getenv: func(string) string { return "" },
+					Progress: func(p runner.Progress) {
+						if p.Event == runner.ScenarioStarted {
+							once.Do(func() { first += p.Elapsed })
+						}
+					},
+				})
+				if err != nil || res.Overall != verdict.Conformant {
+					b.Fatalf("run: %v", err)
+				}
+			}
+			b.ReportMetric(float64(first.Microseconds())/1000/float64(b.N), "ms-to-first-scenario")
+		})
+	}
 }
