@@ -86,12 +86,16 @@ type Client struct {
 	sleep func(context.Context, time.Duration) error
 	now   func() time.Time
 
-	mu     sync.Mutex
-	seq    int
-	log    []*Exchange
-	tokens []string // every token value used so far
-	forms  []string // secretForms(tokens)
-	stats  Stats
+	mu  sync.Mutex
+	seq int
+	log []*Exchange
+	// logBytes is the body bytes the transcript holds; recorded counts every
+	// exchange ever recorded.
+	logBytes int
+	recorded int
+	tokens   []string // every token value used so far
+	forms    []string // secretForms(tokens)
+	stats    Stats
 	// failedConnects counts consecutive requests that could not connect.
 	failedConnects int
 }
@@ -601,7 +605,7 @@ func (c *Client) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stats
-	s.Exchanges = len(c.log)
+	s.Exchanges = c.recorded
 	return s
 }
 
@@ -618,24 +622,40 @@ func (c *Client) begin(t Token) (int, []string) {
 	return c.seq, c.forms
 }
 
-// transcriptKeep bounds the client's own transcript. Scenarios keep the exchanges
-// they judge; the client's copy is for diagnostics, and an unbounded one would make a
-// walk of a million accesses hold every page in memory.
-const transcriptKeep = 1024
+// transcriptKeep and transcriptKeepBytes bound the client's own transcript: the most
+// recent exchanges, at most 1024 of them and at most 16 MiB of bodies (the latest
+// exchange is always kept). Scenarios keep the exchanges they judge; the client's copy
+// is for diagnostics. A count alone did not keep memory flat: a walk in pages of 1000
+// accesses holds ~300 KB per page, and 1024 of them were 376 MiB at a million.
+const (
+	transcriptKeep      = 1024
+	transcriptKeepBytes = 16 << 20
+)
+
+func exchangeBytes(ex *Exchange) int { return len(ex.RequestBody) + len(ex.ResponseBody) }
 
 func (c *Client) record(ex *Exchange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.log) >= transcriptKeep {
-		// Re-slicing keeps the backing array at most about twice transcriptKeep: append
-		// copies only the kept tail when it grows.
-		c.log = c.log[len(c.log)-transcriptKeep+1:]
-	}
+	c.recorded++
 	c.log = append(c.log, ex)
+	c.logBytes += exchangeBytes(ex)
+	drop := 0
+	for len(c.log)-drop > 1 && (len(c.log)-drop > transcriptKeep || c.logBytes > transcriptKeepBytes) {
+		c.logBytes -= exchangeBytes(c.log[drop])
+		drop++
+	}
+	if drop > 0 {
+		// Copy down and clear the tail: a re-slice would leave the dropped exchanges
+		// referenced by the backing array, bodies and all.
+		n := copy(c.log, c.log[drop:])
+		clear(c.log[n:])
+		c.log = c.log[:n]
+	}
 }
 
-// Transcript returns the most recent exchanges (up to 1024), ordered by Seq (the
-// order requests started). The Exchanges are shared and must not be modified.
+// Transcript returns the most recent exchanges (up to 1024, and 16 MiB of bodies),
+// ordered by Seq (the order requests started). The Exchanges are shared and must not be modified.
 func (c *Client) Transcript() []*Exchange {
 	c.mu.Lock()
 	out := slices.Clone(c.log)

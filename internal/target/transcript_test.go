@@ -36,3 +36,47 @@ func TestTranscriptKeepsOnlyTheMostRecentExchanges(t *testing.T) {
 		t.Fatalf("backing array grew to %d", cap(c.log))
 	}
 }
+
+// Large bodies bound the transcript by bytes too, the dropped exchanges are not kept
+// alive by the slice's backing array, and Stats still counts every exchange.
+func TestTranscriptIsBoundedInBytes(t *testing.T) {
+	page := make([]byte, 1<<20)
+	for i := range page {
+		page[i] = 'a'
+	}
+	page[0], page[len(page)-1] = '"', '"'
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(page)
+	}))
+	defer ts.Close()
+	base, _ := url.Parse(ts.URL)
+	c, err := New(Config{BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sent = 40
+	for range sent {
+		if _, err := c.Do(context.Background(), Request{Path: "/x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := c.Transcript()
+	held := 0
+	for _, ex := range got {
+		held += len(ex.ResponseBody) + len(ex.RequestBody)
+	}
+	if held > transcriptKeepBytes || len(got) == 0 || got[len(got)-1].Seq != sent {
+		t.Fatalf("transcript holds %d exchanges, %d body bytes (bound %d), last seq %d", len(got), held, transcriptKeepBytes, got[len(got)-1].Seq)
+	}
+	if len(got) < transcriptKeepBytes/len(page)-1 {
+		t.Errorf("transcript holds %d exchanges of 1 MiB, want about %d", len(got), transcriptKeepBytes/len(page))
+	}
+	for i, ex := range c.log[len(c.log):cap(c.log)] {
+		if ex != nil {
+			t.Fatalf("backing array slot %d past the transcript still holds exchange %d", len(c.log)+i, ex.Seq)
+		}
+	}
+	if n := c.Stats().Exchanges; n != sent {
+		t.Errorf("Stats().Exchanges = %d, want every exchange sent (%d)", n, sent)
+	}
+}
