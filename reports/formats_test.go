@@ -76,7 +76,7 @@ func TestSchemaRejectsWhatTheModelCannotHold(t *testing.T) {
 		"bad digest":       func(m map[string]any) { m["specDigest"] = "md5:abc" },
 		"unknown field":    func(m map[string]any) { m["surprise"] = true },
 		"bad started":      func(m map[string]any) { m["started"] = "yesterday" },
-		"other version":    func(m map[string]any) { m["schemaVersion"] = "2" },
+		"other version":    func(m map[string]any) { m["schemaVersion"] = "3" },
 		"scenario outcome": func(m map[string]any) { m["scenarios"].([]any)[0].(map[string]any)["outcome"] = "exploded" },
 		"finding w/o level": func(m map[string]any) {
 			delete(m["scenarios"].([]any)[1].(map[string]any)["findings"].([]any)[0].(map[string]any), "level")
@@ -93,6 +93,25 @@ func TestSchemaRejectsWhatTheModelCannotHold(t *testing.T) {
 		} else if strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error spans lines: %q", name, err)
 		}
+	}
+}
+
+// A version 1 record (every exchange whole) is still read: version 2 only made an
+// exchange's curl and transcript optional.
+func TestVersionOneResultsAreRead(t *testing.T) {
+	data := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, sample(t))
+	var m map[string]any
+	if err := json.Unmarshal([]byte(data), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["schemaVersion"] = "1"
+	old, _ := json.Marshal(m)
+	r, err := reports.ReadResults(old)
+	if err != nil {
+		t.Fatalf("a version 1 record: %v", err)
+	}
+	if len(r.Scenarios) == 0 {
+		t.Fatal("read no scenarios")
 	}
 }
 

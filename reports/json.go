@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -119,8 +120,8 @@ func ReadResults(data []byte) (*verdict.Results, error) {
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("not a results.json: %w", err)
 	}
-	if head.SchemaVersion != verdict.SchemaVersion {
-		return nil, fmt.Errorf("results schema version %q, this accessctk reads version %q", head.SchemaVersion, verdict.SchemaVersion)
+	if !slices.Contains(verdict.ReadableSchemaVersions(), head.SchemaVersion) {
+		return nil, fmt.Errorf("results schema version %q, this accessctk reads versions %s", head.SchemaVersion, strings.Join(verdict.ReadableSchemaVersions(), ", "))
 	}
 	if err := ValidateResultsJSON(data); err != nil {
 		return nil, err

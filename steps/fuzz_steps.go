@@ -111,12 +111,7 @@ func (w *World) evidence(ex *target.Exchange) *verdict.Exchange {
 	if ex == nil {
 		return nil
 	}
+	w.keepExchange(ex)
 	rec := exchangeRecord(ex)
-	for _, have := range w.record.Exchanges {
-		if have.Seq == rec.Seq {
-			return &rec
-		}
-	}
-	w.record.Exchanges = append(w.record.Exchanges, rec)
 	return &rec
 }

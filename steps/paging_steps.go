@@ -80,11 +80,13 @@ func (w *World) walkList(ctx context.Context, cfg walker.Config) (*walker.Result
 	if cfg.MaxPageSize == 0 {
 		cfg.MaxPageSize = w.maxPageSize()
 	}
-	mark := len(w.record.Exchanges)
+	mark := len(w.exchanges)
 	cfg.Client = walker.DoerFunc(func(ctx context.Context, r target.Request) (*target.Response, error) {
 		resp, err := w.send(ctx, r)
-		if n := len(w.record.Exchanges); n-mark > 3 {
-			w.record.Exchanges = append(w.record.Exchanges[:n-2], w.record.Exchanges[n-1])
+		if n := len(w.exchanges); n-mark > 3 {
+			w.exchanges[n-2] = w.exchanges[n-1]
+			w.exchanges[n-1] = nil
+			w.exchanges = w.exchanges[:n-1]
 		}
 		return resp, err
 	})

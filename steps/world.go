@@ -45,7 +45,13 @@ type Suite struct {
 	// PollInterval is the first wait between polls of a batch task; zero means the
 	// poller's default (25 ms). A run against the embedded server polls at its pace.
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// FullTranscripts keeps every scenario's exchanges in full. Otherwise a scenario
+	// that passed without a finding keeps one line per request (method, URL, status,
+	// timing) and only the others keep headers, bodies, curl and transcript: a passing
+	// run's full record is megabytes that nobody reads, and writing it was the
+	// slowest part of producing the reports.
+	FullTranscripts bool
+	Logger          *slog.Logger
 }
 
 // Tenant is a tenant the run may address, with its credential.
@@ -96,6 +102,12 @@ type World struct {
 	suite   *Suite
 	record  verdict.Scenario
 	checked map[string]bool
+	// exchanges are the scenario's exchanges as the client recorded them (already
+	// redacted); finish renders them into the record. Rendering one (curl, transcript)
+	// costs more than checking it, and a passing scenario's are only summarised.
+	exchanges []*target.Exchange
+	// lastRecord is the rendered record of the last exchange, once asked for.
+	lastRecord *verdict.Exchange
 
 	tenant Tenant
 	// access is the id the scenario works on; before is its state when taken.
@@ -178,12 +190,29 @@ func (w *World) finding(req string, level verdict.Level, msg string, ex *verdict
 	w.record.Findings = append(w.record.Findings, verdict.Finding{Requirement: req, Level: level, Message: msg, Exchange: ex})
 }
 
+// lastExchange is the rendered record of the scenario's last exchange (rendered once,
+// however often it is asked for).
 func (w *World) lastExchange() *verdict.Exchange {
-	if n := len(w.record.Exchanges); n > 0 {
-		ex := w.record.Exchanges[n-1]
-		return &ex
+	n := len(w.exchanges)
+	if n == 0 {
+		return nil
 	}
-	return nil
+	if w.lastRecord == nil || w.lastRecord.Seq != w.exchanges[n-1].Seq {
+		ex := exchangeRecord(w.exchanges[n-1])
+		w.lastRecord = &ex
+	}
+	ex := *w.lastRecord
+	return &ex
+}
+
+// keepExchange adds an exchange to the scenario's record, once.
+func (w *World) keepExchange(e *target.Exchange) {
+	for _, have := range w.exchanges {
+		if have.Seq == e.Seq {
+			return
+		}
+	}
+	w.exchanges = append(w.exchanges, e)
 }
 
 // HarnessError is a failure to judge: the target could not be reached, timed out, or
@@ -207,7 +236,7 @@ func (w *World) send(ctx context.Context, r target.Request) (*target.Response, e
 func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Response, error) {
 	resp, err := w.suite.Client.Do(ctx, r)
 	if resp != nil && resp.Exchange != nil {
-		w.record.Exchanges = append(w.record.Exchanges, exchangeRecord(resp.Exchange))
+		w.exchanges = append(w.exchanges, resp.Exchange)
 	}
 	if err != nil {
 		return nil, &HarnessError{Err: err}
@@ -228,10 +257,9 @@ func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Resp
 // 2xx matches the OpenAPI description (SAM-CM-02), every 4xx is documented with a JSON
 // error body (SAM-CM-03, a SHOULD), the correlation id is echoed (SAM-CM-04, a SHOULD).
 func (w *World) autoCheck(resp *target.Response) {
-	ex := w.lastExchange()
 	status := resp.Exchange.Status
 	if status >= 500 {
-		w.finding("SAM-CM-05", verdict.Must, fmt.Sprintf("the target answered %d; no request may get a 5xx", status), ex)
+		w.finding("SAM-CM-05", verdict.Must, fmt.Sprintf("the target answered %d; no request may get a 5xx", status), w.lastExchange())
 	} else {
 		w.checked["SAM-CM-05"] = true
 	}
@@ -250,7 +278,7 @@ func (w *World) autoCheck(resp *target.Response) {
 		}
 		if req != "" {
 			if len(res.Findings) > 0 {
-				w.finding(req, level, "the response does not match the OpenAPI description: "+describeFindings(res.Findings), ex)
+				w.finding(req, level, "the response does not match the OpenAPI description: "+describeFindings(res.Findings), w.lastExchange())
 			} else {
 				w.checked[req] = true
 			}
@@ -259,7 +287,7 @@ func (w *World) autoCheck(resp *target.Response) {
 	if id := resp.CorrelationID; id != "" {
 		name := w.suite.CorrelationHeader
 		if got := resp.Header.Get(name); got != id {
-			w.finding("SAM-CM-04", verdict.Should, fmt.Sprintf("the %s header was not echoed (sent %q, got %q)", name, id, got), ex)
+			w.finding("SAM-CM-04", verdict.Should, fmt.Sprintf("the %s header was not echoed (sent %q, got %q)", name, id, got), w.lastExchange())
 		} else {
 			w.checked["SAM-CM-04"] = true
 		}
@@ -332,7 +360,33 @@ func (w *World) finish(ctx context.Context, err error) verdict.Scenario {
 		// target for an error no rule names.
 		rec.Outcome, rec.Message = verdict.Errored, err.Error()
 	}
+	full := w.suite.FullTranscripts || rec.Outcome != verdict.Passed || len(rec.Findings) > 0
+	rec.Exchanges = make([]verdict.Exchange, 0, len(w.exchanges))
+	for _, e := range w.exchanges {
+		if full {
+			rec.Exchanges = append(rec.Exchanges, exchangeRecord(e))
+		} else {
+			rec.Exchanges = append(rec.Exchanges, exchangeLine(e))
+		}
+	}
+	if len(rec.Exchanges) == 0 {
+		rec.Exchanges = nil
+	}
 	return rec
+}
+
+// exchangeLine is an exchange's one-line summary: what was sent and what came back,
+// without headers, bodies or a reproduction.
+func exchangeLine(e *target.Exchange) verdict.Exchange {
+	return verdict.Exchange{
+		Seq:        e.Seq,
+		Started:    e.Started,
+		DurationMS: float64(e.Duration.Microseconds()) / 1000,
+		Method:     e.Method,
+		URL:        e.URL,
+		Status:     e.Status,
+		Error:      e.Err,
+	}
 }
 
 // skipError skips a scenario with a reason (scope, missing fixture).

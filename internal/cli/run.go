@@ -104,6 +104,7 @@ func bindRunFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
 	f.BoolVarP(&s.Quiet, "quiet", "q", s.Quiet, "print no progress and no summary (reports are still written; errors still go to stderr)")
 	f.BoolVar(&s.JSON, "json", s.JSON, "print the results JSON on stdout instead of the summary")
 	f.BoolVarP(&s.Verbose, "verbose", "v", s.Verbose, "log debug detail to stderr")
+	f.StringVar(&s.Transcripts, "transcripts", s.Transcripts, "which scenarios keep their full HTTP exchanges (headers, bodies, curl) in results.json: failed (every scenario that failed, errored, flaked or warned; a passing one keeps one line per request) or all")
 	f.DurationVar(&s.RunTimeout, "run-timeout", s.RunTimeout, "time limit for the whole run; when it passes, what did not finish is ERROR and the verdict INCOMPLETE")
 	f.IntVar(&s.Concurrency, "concurrency", s.Concurrency, "scenarios run at once (fixtures are read with as many requests at once)")
 	f.Float64Var(&s.RPS, "rps", s.RPS, "at most this many requests per second to the target, retries included (0: no limit)")
@@ -144,7 +145,7 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 		Scope:          steps.Scope{ReadOnly: s.ReadOnly, AllowDestructive: s.AllowDestructive, RawFilter: s.RawFilter},
 		RequestTimeout: s.Timeout, TaskTimeout: s.TaskTimeout, Faults: s.Faults, Seed: s.Seed,
 		Getenv: st.Getenv, Version: Version, Logger: newLogger(st.Stderr, s.Verbose),
-		Shard: shard, RerunFailed: s.RerunFailed,
+		Shard: shard, RerunFailed: s.RerunFailed, FullTranscripts: s.Transcripts == config.TranscriptsAll,
 		RunTimeout: s.RunTimeout, Concurrency: s.Concurrency, RPS: s.RPS,
 		TLS:   target.TLSFiles{CACert: s.CACert, ClientCert: s.ClientCert, ClientKey: s.ClientKey, InsecureSkipVerify: s.InsecureSkipVerify},
 		Chaos: reference.Chaos{Mode: reference.ChaosMode(s.Chaos)},

@@ -45,6 +45,7 @@ type Settings struct {
 	Quiet            bool          `yaml:"quiet" env:"QUIET" flag:"quiet"`
 	JSON             bool          `yaml:"json" env:"JSON" flag:"json"`
 	Verbose          bool          `yaml:"verbose" env:"VERBOSE" flag:"verbose"`
+	Transcripts      string        `yaml:"transcripts" env:"TRANSCRIPTS" flag:"transcripts"`
 	// Hostile and unreliable targets: bounds, pacing, TLS, and the embedded server's chaos.
 	RunTimeout         time.Duration `yaml:"runTimeout" env:"RUN_TIMEOUT" flag:"run-timeout"`
 	Concurrency        int           `yaml:"concurrency" env:"CONCURRENCY" flag:"concurrency"`
@@ -64,6 +65,15 @@ const (
 	FailOnRegression = "regression"
 )
 
+// What --transcripts accepts.
+const (
+	// TranscriptsFailed keeps full exchanges only for scenarios that did not pass
+	// cleanly; a passing scenario keeps one line per request.
+	TranscriptsFailed = "failed"
+	// TranscriptsAll keeps every scenario's exchanges in full.
+	TranscriptsAll = "all"
+)
+
 // DefaultOut is the report directory when none is given.
 const DefaultOut = "./accessctk-report"
 
@@ -78,6 +88,7 @@ func Defaults() Settings {
 		Out:         DefaultOut,
 		Formats:     []string{"all"},
 		FailOn:      FailOnNonConformant,
+		Transcripts: TranscriptsFailed,
 	}
 }
 
@@ -198,6 +209,9 @@ func (s Settings) Validate() error {
 	}
 	if s.FailOn == FailOnRegression && s.Baseline == "" {
 		return badf("--fail-on regression needs --baseline (a results.json of an earlier run)")
+	}
+	if !slices.Contains([]string{TranscriptsFailed, TranscriptsAll}, s.Transcripts) {
+		return badf("--transcripts %q: want %s or %s", s.Transcripts, TranscriptsFailed, TranscriptsAll)
 	}
 	if s.RerunFailed < 0 {
 		return badf("--rerun-failed %d: want 0 or more", s.RerunFailed)

@@ -71,6 +71,7 @@ func TestSettingsErrorsAreOneLineUsageErrors(t *testing.T) {
 		"bad shard":       func() error { s := config.Defaults(); s.Shard = "3/2"; return s.Validate() },
 		"negative rerun":  func() error { s := config.Defaults(); s.RerunFailed = -1; return s.Validate() },
 		"bad target":      func() error { s := config.Defaults(); s.Target = "ftp://x"; return s.Validate() },
+		"bad transcripts": func() error { s := config.Defaults(); s.Transcripts = "some"; return s.Validate() },
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {

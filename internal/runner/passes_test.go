@@ -187,3 +187,54 @@ func TestResultsCarryDigests(t *testing.T) {
 		}
 	}
 }
+
+// A passing scenario keeps one line per request; a failing one keeps each exchange
+// whole (headers, bodies, curl, transcript), and so does every scenario when the run
+// asks for full transcripts.
+func TestTranscriptsKeptInFullOnlyWhereTheyMatter(t *testing.T) {
+	run := func(full bool) map[string]verdict.Scenario {
+		t.Helper()
+		res, err := runner.Run(context.Background(), runner.Options{
+			Scope: steps.Scope{AllowDestructive: true}, Seed: 1, Tags: "@SAM-RD-01,@SAM-RD-02",
+			Faults: []string{"read-unknown-200"}, FullTranscripts: full,
+			Getenv: func(string) string { return "" },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byReq := map[string]verdict.Scenario{}
+		for _, sc := range res.Scenarios {
+			byReq[sc.Requirements[0]] = sc
+		}
+		if byReq["SAM-RD-01"].Outcome != verdict.Passed || byReq["SAM-RD-02"].Outcome != verdict.Failed {
+			t.Fatalf("outcomes: RD-01 %s, RD-02 %s; want passed and failed", byReq["SAM-RD-01"].Outcome, byReq["SAM-RD-02"].Outcome)
+		}
+		return byReq
+	}
+	whole := func(ex verdict.Exchange) bool {
+		return ex.Curl != "" && ex.Transcript != "" && len(ex.RequestHeader) > 0 && len(ex.ResponseHeader) > 0 && ex.ResponseBody != ""
+	}
+	check := func(sc verdict.Scenario, wantWhole bool) {
+		t.Helper()
+		if len(sc.Exchanges) == 0 {
+			t.Fatalf("%s keeps no exchanges", sc.Name)
+		}
+		for _, ex := range sc.Exchanges {
+			if ex.Method == "" || ex.URL == "" || ex.Status == 0 || ex.Seq == 0 {
+				t.Errorf("%s: exchange %+v lacks its request line", sc.Name, ex)
+			}
+			if got := whole(ex); got != wantWhole {
+				t.Errorf("%s: exchange %d %s %s kept whole: %v, want %v", sc.Name, ex.Seq, ex.Method, ex.URL, got, wantWhole)
+			}
+		}
+	}
+	byReq := run(false)
+	check(byReq["SAM-RD-01"], false)
+	check(byReq["SAM-RD-02"], true)
+	if f := byReq["SAM-RD-02"].Findings; len(f) == 0 || f[0].Exchange == nil || !whole(*f[0].Exchange) {
+		t.Errorf("the failing scenario's finding carries no whole exchange: %+v", f)
+	}
+	byReq = run(true)
+	check(byReq["SAM-RD-01"], true)
+	check(byReq["SAM-RD-02"], true)
+}

@@ -90,6 +90,9 @@ type Options struct {
 	// scenarios running or not yet started end as ERROR and the run is INCOMPLETE
 	// at best; it still ends with results.
 	RunTimeout time.Duration
+	// FullTranscripts keeps every scenario's exchanges in full in the results; by
+	// default a scenario that passed without a finding keeps one line per request.
+	FullTranscripts bool
 	// Concurrency is how many scenarios run at once (zero: 1).
 	Concurrency int
 	// RPS limits the requests sent to the target per second; zero means no limit.
@@ -162,6 +165,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Catalogue:         verdict.Skylark(),
 		CorrelationHeader: target.DefaultCorrelationHeader,
 		Scope:             o.Scope,
+		FullTranscripts:   o.FullTranscripts,
 		TaskTimeout:       o.TaskTimeout,
 		PollInterval:      env.pollInterval,
 		Logger:            o.Logger,

@@ -38,9 +38,12 @@ type Exchange struct {
 	ResponseHeader map[string][]string `json:"responseHeader,omitempty"`
 	ResponseBody   string              `json:"responseBody,omitempty"`
 	Error          string              `json:"error,omitempty"`
-	Curl           string              `json:"curl"`
+	// Curl and Transcript are empty in a one-line summary: a scenario that passed
+	// without a finding keeps only what was sent and what came back, unless the run
+	// keeps full transcripts.
+	Curl string `json:"curl,omitempty"`
 	// Transcript is the readable block (request, response, annotated redactions).
-	Transcript string `json:"transcript"`
+	Transcript string `json:"transcript,omitempty"`
 }
 
 // Finding is one broken rule: which requirement, what was expected and observed, and
@@ -146,7 +149,12 @@ func Overalls() []Overall { return []Overall{Conformant, NonConformant, Incomple
 
 // SchemaVersion is the version of the Results JSON record (reports/results.schema.json).
 // A change that removes or retypes a field bumps it; adding an optional field does not.
-const SchemaVersion = "1"
+// Version 2: an exchange's curl and transcript are optional (see Exchange).
+const SchemaVersion = "2"
+
+// ReadableSchemaVersions are the versions this build reads: every version 1 record is
+// a valid version 2 record.
+func ReadableSchemaVersions() []string { return []string{"1", SchemaVersion} }
 
 // Results is the one result model every report reads.
 type Results struct {
