@@ -66,6 +66,11 @@ type Config struct {
 	// stops trying the target: every later request then fails at once with
 	// ErrUnreachable (default DefaultGiveUpAfter; negative for never).
 	GiveUpAfter int
+	// KeepTranscript makes the client keep its most recent exchanges (at most 1024,
+	// and 16 MiB of bodies) for Transcript. Without it the client holds no exchange
+	// once Do has returned it: scenarios keep the exchanges they judge, and a walk's
+	// pages are garbage as soon as they are checked.
+	KeepTranscript bool
 }
 
 // Client sends requests to one target and keeps the transcript. It is safe for
@@ -98,6 +103,7 @@ type Client struct {
 	stats    Stats
 	// failedConnects counts consecutive requests that could not connect.
 	failedConnects int
+	keepTranscript bool
 }
 
 // New checks cfg and returns a Client.
@@ -127,16 +133,17 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("target: requests per second must be a positive number or 0 (no limit), not %g", cfg.RPS)
 	}
 	c := &Client{
-		base:         &base,
-		timeout:      orDefault(cfg.Timeout, DefaultTimeout),
-		maxBody:      orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
-		corrHeader:   orDefault(cfg.CorrelationHeader, DefaultCorrelationHeader),
-		userAgent:    orDefault(cfg.UserAgent, DefaultUserAgent),
-		maxRetries:   max(orDefault(cfg.MaxRetries, DefaultMaxRetries), 0),
-		maxRetryWait: orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait),
-		giveUpAfter:  orDefault(cfg.GiveUpAfter, DefaultGiveUpAfter),
-		sleep:        sleepCtx,
-		now:          time.Now,
+		base:           &base,
+		timeout:        orDefault(cfg.Timeout, DefaultTimeout),
+		maxBody:        orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		corrHeader:     orDefault(cfg.CorrelationHeader, DefaultCorrelationHeader),
+		userAgent:      orDefault(cfg.UserAgent, DefaultUserAgent),
+		maxRetries:     max(orDefault(cfg.MaxRetries, DefaultMaxRetries), 0),
+		maxRetryWait:   orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait),
+		giveUpAfter:    orDefault(cfg.GiveUpAfter, DefaultGiveUpAfter),
+		keepTranscript: cfg.KeepTranscript,
+		sleep:          sleepCtx,
+		now:            time.Now,
 	}
 	if cfg.RPS > 0 {
 		// A burst of one: the limit holds over any interval, not only on average.
@@ -638,6 +645,9 @@ func (c *Client) record(ex *Exchange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.recorded++
+	if !c.keepTranscript {
+		return
+	}
 	c.log = append(c.log, ex)
 	c.logBytes += exchangeBytes(ex)
 	drop := 0
@@ -654,8 +664,8 @@ func (c *Client) record(ex *Exchange) {
 	}
 }
 
-// Transcript returns the most recent exchanges (up to 1024, and 16 MiB of bodies),
-// ordered by Seq (the order requests started). The Exchanges are shared and must not be modified.
+// Transcript returns the most recent exchanges (up to 1024, and 16 MiB of bodies;
+// none unless Config.KeepTranscript), ordered by Seq (the order requests started). The Exchanges are shared and must not be modified.
 func (c *Client) Transcript() []*Exchange {
 	c.mu.Lock()
 	out := slices.Clone(c.log)

@@ -73,7 +73,7 @@ func newClient(t *testing.T, base string, mod ...func(*Config)) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{BaseURL: u}
+	cfg := Config{BaseURL: u, KeepTranscript: true}
 	for _, m := range mod {
 		m(&cfg)
 	}

@@ -15,7 +15,7 @@ func TestTranscriptKeepsOnlyTheMostRecentExchanges(t *testing.T) {
 	}))
 	defer ts.Close()
 	base, _ := url.Parse(ts.URL)
-	c, err := New(Config{BaseURL: base})
+	c, err := New(Config{BaseURL: base, KeepTranscript: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestTranscriptIsBoundedInBytes(t *testing.T) {
 	}))
 	defer ts.Close()
 	base, _ := url.Parse(ts.URL)
-	c, err := New(Config{BaseURL: base})
+	c, err := New(Config{BaseURL: base, KeepTranscript: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,5 +78,31 @@ func TestTranscriptIsBoundedInBytes(t *testing.T) {
 	}
 	if n := c.Stats().Exchanges; n != sent {
 		t.Errorf("Stats().Exchanges = %d, want every exchange sent (%d)", n, sent)
+	}
+}
+
+// Without KeepTranscript the client holds no exchange after returning it, and still
+// counts every one.
+func TestNoTranscriptUnlessAsked(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	defer ts.Close()
+	base, _ := url.Parse(ts.URL)
+	c, err := New(Config{BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		resp, err := c.Do(context.Background(), Request{Path: "/x"})
+		if err != nil || resp.Exchange == nil {
+			t.Fatalf("Do: %v, exchange %v", err, resp)
+		}
+	}
+	if got := c.Transcript(); len(got) != 0 || len(c.log) != 0 {
+		t.Fatalf("the client kept %d exchanges without KeepTranscript", len(got))
+	}
+	if n := c.Stats().Exchanges; n != 3 {
+		t.Errorf("Stats().Exchanges = %d, want 3", n)
 	}
 }

@@ -139,7 +139,7 @@ func liveHeap() uint64 {
 
 // BenchmarkWalkReference walks the primary tenant of a reference server with bulk
 // accesses (100k by default; ACCESSCTK_WALK_BULK=1000000 for the scale target) in
-// pages of 1000, through the target client (as a run does, transcript included) and
+// pages of 1000, through the target client (as a run does) and
 // through a bare client (the walker alone). It reports, above the heap before the
 // walk: the peak heap in use (garbage included, so it follows the GC's pacing), the
 // peak live heap (sampled after a collection every 25 pages), and the live heap the
