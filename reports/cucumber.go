@@ -61,7 +61,10 @@ type cukeResult struct {
 // which does not support concurrent scenarios). A flaky scenario keeps its failed
 // first attempt's steps and carries the tag @flaky; the failing step's output holds
 // the findings with their redacted exchanges and curl commands. Step lines are not
-// recorded by the harness and are given as the scenario's line.
+// recorded by the harness and are given as the scenario's line. The run's notes (e.g.
+// that TLS verification was skipped) are every feature's description, one "Note: "
+// line each: the format has no place for the run as a whole, and report tools show a
+// feature's description.
 func WriteCucumber(w io.Writer, r *verdict.Results) error {
 	features := []cukeFeature{}
 	index := map[string]int{}
@@ -72,7 +75,7 @@ func WriteCucumber(w io.Writer, r *verdict.Results) error {
 			index[s.Feature] = i
 			features = append(features, cukeFeature{
 				URI: "features/skylark/" + s.Feature + ".feature", ID: slug(s.Feature), Keyword: "Feature",
-				Name: s.Feature, Line: 1, Tags: []cukeTag{}, Elements: []cukeElement{},
+				Name: s.Feature, Description: strings.TrimSuffix(notesText(r), "\n"), Line: 1, Tags: []cukeTag{}, Elements: []cukeElement{},
 			})
 		}
 		features[i].Elements = append(features[i].Elements, cukeElementOf(r, s))

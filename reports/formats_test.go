@@ -10,9 +10,11 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/accessctk/accessctk/internal/runner"
 	"github.com/accessctk/accessctk/internal/verdict"
 	"github.com/accessctk/accessctk/reports"
 )
@@ -275,6 +277,127 @@ func TestCucumberContent(t *testing.T) {
 	}
 	if !flakyTagged || !failedWithOutput {
 		t.Errorf("flaky tagged %v, failed step with findings %v", flakyTagged, failedWithOutput)
+	}
+}
+
+// noted is the sample with the notes a run over --insecure-skip-verify carries: the
+// warning, a plain marker every format must show verbatim, and hostile text.
+func noted(t *testing.T) (*verdict.Results, []string) {
+	t.Helper()
+	r := sample(t)
+	r.Notes = []string{runner.InsecureNote, "plain note marker 7f3a", r.Notes[0]}
+	return r, r.Notes
+}
+
+// Every format carries the run's notes: a report that drops the warning that TLS
+// verification was off reads as an ordinary run.
+func TestEveryFormatCarriesTheNotes(t *testing.T) {
+	r, _ := noted(t)
+	for _, f := range reports.Formats() {
+		if out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return f.Writer.Write(b, r) }, r); !strings.Contains(out, "plain note marker 7f3a") {
+			t.Errorf("%s lacks the run's notes", f.File)
+		}
+	}
+}
+
+// junit.xml has the notes in every testsuite, as numbered properties (in order, text
+// intact) and as its system-out.
+func TestJUnitNotes(t *testing.T) {
+	r, notes := noted(t)
+	out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r)
+	var doc struct {
+		Suites []struct {
+			Name       string `xml:"name,attr"`
+			Properties []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
+			SystemOut string `xml:"system-out"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("junit.xml does not parse: %v", err)
+	}
+	if len(doc.Suites) != 3 {
+		t.Fatalf("%d testsuites, want 3", len(doc.Suites))
+	}
+	// XML cannot hold the hostile text's \x01; the writer puts U+FFFD in its place.
+	xmlText := func(s string) string { return strings.ReplaceAll(s, "\x01", "\uFFFD") }
+	for _, s := range doc.Suites {
+		var got []string
+		for _, p := range s.Properties {
+			if strings.HasPrefix(p.Name, "accessctk.note.") {
+				if want := "accessctk.note." + strconv.Itoa(len(got)+1); p.Name != want {
+					t.Errorf("testsuite %s: property %s, want %s", s.Name, p.Name, want)
+				}
+				got = append(got, p.Value)
+			}
+		}
+		want := make([]string, len(notes))
+		for i, n := range notes {
+			want[i] = xmlText(n)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("testsuite %s: note properties %q, want %q", s.Name, got, want)
+		}
+		for _, n := range want {
+			if !strings.Contains(s.SystemOut, "Note: "+n+"\n") {
+				t.Errorf("testsuite %s: system-out lacks %q:\n%s", s.Name, n, s.SystemOut)
+			}
+		}
+	}
+	// Without notes there is neither.
+	r.Notes = nil
+	if out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r); strings.Contains(out, "accessctk.note") || strings.Contains(out, "<system-out>Note") {
+		t.Error("notes rendered for a run without notes")
+	}
+}
+
+// junit.xml with notes still validates against the XSD: the suite's system-out comes
+// after its testcases.
+func TestJUnitWithNotesValidatesAgainstXSD(t *testing.T) {
+	xmllint := tool(t, "xmllint", "ACCESSCTK_REQUIRE_XMLLINT", "libxml2-utils")
+	r, _ := noted(t)
+	out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r)
+	if !strings.Contains(out, "</testcase>\n    <system-out>") {
+		t.Fatalf("no testsuite system-out after the testcases:\n%s", out)
+	}
+	validateJUnit(t, xmllint, out)
+}
+
+// cucumber.json has the notes as every feature's description, one line each; the
+// scenarios' own descriptions (flaky, error, skipped) are unchanged.
+func TestCucumberNotes(t *testing.T) {
+	r, notes := noted(t)
+	out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteCucumber(b, r) }, r)
+	var features []struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		Elements    []struct {
+			Name        string `json:"name"`
+			Description string `json:"description"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(out), &features); err != nil {
+		t.Fatal(err)
+	}
+	if len(features) != 3 {
+		t.Fatalf("%d features, want 3", len(features))
+	}
+	want := "Note: " + strings.Join(notes, "\nNote: ")
+	for _, f := range features {
+		if f.Description != want {
+			t.Errorf("feature %s: description %q, want %q", f.Name, f.Description, want)
+		}
+		for _, e := range f.Elements {
+			if strings.Contains(e.Description, "Note: ") {
+				t.Errorf("scenario %q: the notes reached its description", e.Name)
+			}
+		}
+	}
+	r.Notes = nil
+	if out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteCucumber(b, r) }, r); strings.Contains(out, "Note: ") {
+		t.Error("notes rendered for a run without notes")
 	}
 }
 

@@ -33,6 +33,7 @@ type junitSuite struct {
 	Stamp      string          `xml:"timestamp,attr"`
 	Properties []junitProperty `xml:"properties>property,omitempty"`
 	Cases      []junitCase     `xml:"testcase"`
+	SystemOut  string          `xml:"system-out,omitempty"`
 }
 
 type junitProperty struct {
@@ -62,7 +63,9 @@ type junitMessage struct {
 // one testsuite per feature. classname is the area of the scenario's first
 // requirement ("SAM-RD"); a failure's message names the rule and what was observed.
 // Errored scenarios are <error>, skipped ones <skipped>, and flaky ones a <failure>
-// of type "flaky": a flaky scenario is not counted as a pass.
+// of type "flaky": a flaky scenario is not counted as a pass. The run's notes (e.g.
+// that TLS verification was skipped) are in every testsuite, as properties
+// accessctk.note.1, .2, ... and as its <system-out>, the part CI pages show.
 func WriteJUnit(w io.Writer, r *verdict.Results) error {
 	rules := map[string]verdict.RequirementResult{}
 	for _, q := range r.Requirements {
@@ -75,7 +78,7 @@ func WriteJUnit(w io.Writer, r *verdict.Results) error {
 		if !ok {
 			i = len(doc.Suites)
 			byFeature[s.Feature] = i
-			doc.Suites = append(doc.Suites, junitSuite{Name: s.Feature, Stamp: stamp(r), Properties: runProperties(r)})
+			doc.Suites = append(doc.Suites, junitSuite{Name: s.Feature, Stamp: stamp(r), Properties: runProperties(r), SystemOut: notesText(r)})
 		}
 		suite := &doc.Suites[i]
 		c := junitCaseOf(r, s, rules)
@@ -202,6 +205,11 @@ func runProperties(r *verdict.Results) []junitProperty {
 	if r.Selection.Shard != "" {
 		ps = append(ps, junitProperty{Name: "accessctk.shard", Value: r.Selection.Shard})
 	}
+	// Numbered rather than repeated: readers that keep properties in a map would
+	// otherwise keep only the last note.
+	for i, n := range r.Notes {
+		ps = append(ps, junitProperty{Name: fmt.Sprintf("accessctk.note.%d", i+1), Value: n})
+	}
 	if b := r.Baseline; b != nil {
 		ps = append(ps, junitProperty{Name: "accessctk.baseline", Value: b.Source})
 		for _, ch := range verdict.Changes() {
@@ -217,6 +225,15 @@ func runProperties(r *verdict.Results) []junitProperty {
 		}
 	}
 	return ps
+}
+
+// notesText is the run's notes, one "Note: " line each.
+func notesText(r *verdict.Results) string {
+	var b strings.Builder
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "Note: %s\n", n)
+	}
+	return b.String()
 }
 
 func seconds(ms float64) string { return fmt.Sprintf("%.3f", ms/1000) }
