@@ -10,11 +10,13 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"github.com/tidwall/gjson"
 )
 
 // Finding is one way a response departs from its operation's description.
@@ -64,10 +66,18 @@ func (s *Spec) Route(req *http.Request) (operationID string, ok bool) {
 // Results are remembered (see memo): the same answer to the same operation is
 // validated once.
 func (s *Spec) CheckResponse(req *http.Request, status int, header http.Header, body []byte) Result {
-	return s.checkResponse(req, status, header, body, true)
+	return s.checkResponse(req, status, header, body, memoWhole|memoItems)
 }
 
-func (s *Spec) checkResponse(req *http.Request, status int, header http.Header, body []byte, remember bool) Result {
+// memoUse says which remembered results a check may use.
+type memoUse int
+
+const (
+	memoWhole memoUse = 1 << iota // whole responses
+	memoItems                     // single items of array bodies
+)
+
+func (s *Spec) checkResponse(req *http.Request, status int, header http.Header, body []byte, use memoUse) Result {
 	route, params, err := s.router.FindRoute(req)
 	if err != nil {
 		return Result{Reason: fmt.Sprintf("no documented operation for %s %s: %v", req.Method, req.URL.EscapedPath(), err)}
@@ -94,6 +104,7 @@ func (s *Spec) checkResponse(req *http.Request, status int, header http.Header, 
 		return res
 	}
 	var k memoKey
+	remember := use&memoWhole != 0
 	if remember {
 		k = key(route.Operation, status, ref.Value, header, body)
 		if cached, ok := s.memo.get(k); ok {
@@ -113,6 +124,9 @@ func (s *Spec) checkResponse(req *http.Request, status int, header http.Header, 
 		schemaOpts: s.schemaOpts,
 		status:     status,
 		header:     header,
+	}
+	if use&memoItems != 0 {
+		c.items = s.memo
 	}
 	response := ref.Value
 	c.headers(response)
@@ -158,8 +172,10 @@ type check struct {
 	schemaOpts []openapi3.SchemaValidationOption
 	status     int
 	header     http.Header
-	checked    bool
-	findings   []Finding
+	// items, when set, remembers the findings of each item of an array body.
+	items    *memo
+	checked  bool
+	findings []Finding
 }
 
 func (c *check) headers(response *openapi3.Response) {
@@ -216,13 +232,79 @@ func (c *check) body(response *openapi3.Response, body []byte) {
 		c.add("body", "not valid JSON: "+jsonSyntaxError(body))
 		return
 	}
-	bodyOnly := *response
-	bodyOnly.Headers = nil
-	err := c.validate(&bodyOnly, body, false)
 	start := len(c.findings)
-	c.addAll("body", err)
+	if !c.itemByItem(response, contentType, media, body) {
+		bodyOnly := *response
+		bodyOnly.Headers = nil
+		c.addAll("body", c.validate(&bodyOnly, body, false))
+	}
 	added := c.findings[start:]
 	slices.SortStableFunc(added, func(a, b Finding) int { return strings.Compare(a.Where, b.Where) })
+}
+
+// itemByItem validates a JSON array body one item at a time, each item's findings
+// remembered on their own, and reports whether it did. A suite walks the same
+// accesses over and over in pages of different sizes, filters and orders: the pages
+// differ, their items mostly do not. It only applies when the body schema is an
+// array whose sole constraint is its items schema, so the items' findings are the
+// array's findings, each under its index; any other body takes the whole path.
+func (c *check) itemByItem(response *openapi3.Response, contentType string, media *openapi3.MediaType, body []byte) bool {
+	if c.items == nil || !isJSON(contentType) {
+		return false
+	}
+	items := plainArrayItems(media.Schema)
+	if items == nil {
+		return false
+	}
+	parsed := gjson.ParseBytes(body)
+	if !parsed.IsArray() {
+		return false
+	}
+	var itemOnly *openapi3.Response
+	i := 0
+	parsed.ForEach(func(_, item gjson.Result) bool {
+		raw := []byte(item.Raw)
+		k := itemKey(items, contentType, raw)
+		found, ok := c.items.getItem(k)
+		if !ok {
+			if itemOnly == nil {
+				itemOnly = &openapi3.Response{Content: openapi3.Content{}}
+				for name, m := range response.Content {
+					if m == media {
+						itemOnly.Content[name] = &openapi3.MediaType{Schema: items}
+					}
+				}
+			}
+			sub := check{in: c.in, schemaOpts: c.schemaOpts, status: c.status, header: c.header}
+			sub.addAll("body", sub.validate(itemOnly, raw, false))
+			found = sub.findings
+			c.items.putItem(k, found)
+		}
+		for _, f := range found {
+			f.Where = "body/" + strconv.Itoa(i) + strings.TrimPrefix(f.Where, "body")
+			c.findings = append(c.findings, f)
+		}
+		i++
+		return true
+	})
+	return true
+}
+
+// plainArrayItems returns the items schema of s when s is an array schema with no
+// constraint but its items (annotations aside), else nil.
+func plainArrayItems(s *openapi3.SchemaRef) *openapi3.SchemaRef {
+	if s == nil || s.Value == nil || s.Value.Items == nil || s.Value.Items.Value == nil {
+		return nil
+	}
+	if t := s.Value.Type; t == nil || len(*t) != 1 || !t.Is(openapi3.TypeArray) {
+		return nil
+	}
+	rest := *s.Value
+	rest.Type, rest.Items = nil, nil
+	if !rest.IsEmpty() {
+		return nil
+	}
+	return s.Value.Items
 }
 
 // validate runs openapi3filter.ValidateResponse against an operation that

@@ -590,7 +590,20 @@ func BenchmarkCheckResponse(b *testing.B) {
 		{"task", request(b, http.MethodGet, target+"/eos/access/batch/job-123456"), jsonHeader(), task},
 	}
 	// "validate" is the schema validation itself (the memo bypassed); "remembered" is
-	// the same answer met again, which a suite's repeated walks mostly are.
+	// the same answer met again, which a suite's repeated walks mostly are;
+	// "items-known" is a page never seen whose items were (the same accesses in
+	// another page size or order): the page judged anew, the items' findings reused.
+	b.Run("list100/items-known", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(page)))
+		req, header := cases[0].req, cases[0].header
+		_ = s.CheckResponse(req, 200, header, page)
+		for b.Loop() {
+			if res := s.CheckResponseItemsRemembered(req, 200, header, page); len(res.Findings) != 0 || !res.Checked {
+				b.Fatalf("%+v", res)
+			}
+		}
+	})
 	for _, c := range cases {
 		for _, mode := range []struct {
 			name  string
