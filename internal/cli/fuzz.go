@@ -12,7 +12,6 @@ import (
 
 	"github.com/accessctk/accessctk/fuzz"
 	"github.com/accessctk/accessctk/internal/runner"
-	"github.com/accessctk/accessctk/internal/target"
 )
 
 type fuzzOptions struct {
@@ -121,7 +120,7 @@ func fuzzWith(ctx context.Context, st *State, o fuzzOptions) error {
 	}
 	defer tgt.Close()
 	q := &fuzz.ClientQuerier{
-		Client: &freshClients{current: tgt.Client, make: tgt.NewClient},
+		Client: tgt.Client,
 		Token:  tgt.Primary.Token, Tenant: tgt.Primary.Name, MaxPageSize: tgt.Fixtures.MaxPageSize, Raw: o.raw,
 	}
 	fmt.Fprintf(st.Stdout, "target: %s, tenant %s\n", tgt.Describe, tgt.Primary.Name)
@@ -175,25 +174,4 @@ func shellWord(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// freshClients sends through a target client and changes it for a new one every
-// rotateAfter requests: the client keeps every exchange in its transcript, which a
-// run of many thousand checks would grow without bound.
-type freshClients struct {
-	current *target.Client
-	make    func() (*target.Client, error)
-	sent    int
-}
-
-const rotateAfter = 2000
-
-func (f *freshClients) Do(ctx context.Context, r target.Request) (*target.Response, error) {
-	if f.sent >= rotateAfter {
-		if c, err := f.make(); err == nil {
-			f.current, f.sent = c, 0
-		}
-	}
-	f.sent++
-	return f.current.Do(ctx, r)
 }
