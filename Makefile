@@ -2,6 +2,10 @@
 GO          ?= go
 BIN         := bin/accessctk
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+BENCH       ?= .
+BENCH_COUNT ?= 5
+BENCH_BASE  ?= bench/baseline.txt
 # Packages with concurrency run under the race detector in `make test`; -short there
 # leaves out what the first pass already proved (the kill matrix, the scale tests).
 RACE_PKGS   := ./internal/target/... ./internal/reference/... ./steps/... ./internal/runner/...
@@ -27,8 +31,18 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
+## bench: every Go benchmark, BENCH_COUNT times, into bench/new.txt, summarised by
+## benchstat against bench/baseline.txt (the numbers BENCHMARKS.md records).
+## BENCH=regexp selects benchmarks; BENCH_BASE=file compares with another run.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p bench
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -timeout 60m ./... | tee bench/new.txt
+	@if [ -f '$(BENCH_BASE)' ]; then \
+		echo "== benchstat $(BENCH_BASE) bench/new.txt"; \
+		$(GO) run $(BENCHSTAT) '$(BENCH_BASE)' bench/new.txt; \
+	else \
+		$(GO) run $(BENCHSTAT) bench/new.txt; \
+	fi
 
 ## mutants: only the kill matrix (every MUST fault must be caught)
 mutants:

@@ -21,12 +21,9 @@ type Target struct {
 	// Embedded says the target is the reference server this process started.
 	Embedded bool
 	Client   *target.Client
-	// NewClient makes another client like Client, with an empty transcript: a long
-	// fuzz run changes clients now and then so that the transcript stays small.
-	NewClient func() (*target.Client, error)
-	Fixtures  *config.Fixtures
-	Primary   steps.Tenant
-	Close     func()
+	Fixtures *config.Fixtures
+	Primary  steps.Tenant
+	Close    func()
 }
 
 // ResolveTarget resolves o.Target the way Run does (a vendor URL is probed and needs
@@ -48,14 +45,13 @@ func ResolveTarget(ctx context.Context, o Options) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	newClient := func() (*target.Client, error) { return target.New(o.clientConfig(env.baseURL, tlsCfg)) }
-	client, err := newClient()
+	client, err := target.New(o.clientConfig(env.baseURL, tlsCfg))
 	if err != nil {
 		env.close()
 		return nil, usageError("target client: %w", err)
 	}
 	return &Target{
 		BaseURL: env.baseURL, Describe: env.describe, Embedded: o.Target == "",
-		Client: client, NewClient: newClient, Fixtures: env.fixtures, Primary: env.primary, Close: env.close,
+		Client: client, Fixtures: env.fixtures, Primary: env.primary, Close: env.close,
 	}, nil
 }
