@@ -106,7 +106,7 @@ func bindRunFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
 	f.BoolVarP(&s.Verbose, "verbose", "v", s.Verbose, "log debug detail to stderr")
 	f.StringVar(&s.Transcripts, "transcripts", s.Transcripts, "which scenarios keep their full HTTP exchanges (headers, bodies, curl) in results.json: failed (every scenario that failed, errored, flaked or warned; a passing one keeps one line per request) or all")
 	f.DurationVar(&s.RunTimeout, "run-timeout", s.RunTimeout, "time limit for the whole run; when it passes, what did not finish is ERROR and the verdict INCOMPLETE")
-	f.IntVar(&s.Concurrency, "concurrency", s.Concurrency, "scenarios run at once (fixtures are read with as many requests at once)")
+	f.IntVar(&s.Concurrency, "concurrency", s.Concurrency, "scenarios run at once; scenarios that change data never overlap those that read it, and 1 runs them one after another (fixtures are read with as many requests at once)")
 	f.Float64Var(&s.RPS, "rps", s.RPS, "at most this many requests per second to the target, retries included (0: no limit)")
 	f.StringVar(&s.CACert, "ca-cert", s.CACert, "PEM file of CA certificates to trust for an https target, besides the system's")
 	f.StringVar(&s.ClientCert, "client-cert", s.ClientCert, "PEM client certificate for a target that requires mutual TLS (with --client-key)")

@@ -74,6 +74,14 @@ const (
 	TranscriptsAll = "all"
 )
 
+// DefaultConcurrency is how many scenarios run at once unless told otherwise. The
+// run keeps scenarios that change data apart from those that read it (steps.Gate)
+// and gives each mutating scenario its own fixtures, so the judgement does not
+// depend on it (runner.TestConcurrencyDeterminism); four keeps two cores busy
+// against the embedded server and hides most of a remote target's latency without
+// loading it much.
+const DefaultConcurrency = 4
+
 // DefaultOut is the report directory when none is given.
 const DefaultOut = "./accessctk-report"
 
@@ -83,7 +91,7 @@ func Defaults() Settings {
 		Timeout:     10 * time.Second,
 		TaskTimeout: 60 * time.Second,
 		RunTimeout:  10 * time.Minute,
-		Concurrency: 1,
+		Concurrency: DefaultConcurrency,
 		Seed:        1,
 		Out:         DefaultOut,
 		Formats:     []string{"all"},

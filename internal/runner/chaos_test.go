@@ -127,7 +127,9 @@ func TestChaosSlowIsConformant(t *testing.T) {
 // 429 answers are waited out and retried, PATCH and batch included: the verdict is
 // the one the target deserves, and the report says how long the waits took.
 func TestChaosRateLimitIsConformant(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosRateLimit, Share: 0.2}, 20*time.Second, nil)
+	// Full transcripts: a passing scenario otherwise keeps no transcript to show its
+	// retries in.
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosRateLimit, Share: 0.2}, 20*time.Second, func(o *runner.Options) { o.FullTranscripts = true })
 	if res.Overall != verdict.Conformant {
 		t.Fatalf("verdict %s under ratelimit, want CONFORMANT\n%s", res.Overall, summary(t, res))
 	}

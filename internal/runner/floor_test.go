@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/reference"
 	"github.com/accessctk/accessctk/internal/runner"
 	"github.com/accessctk/accessctk/internal/verdict"
@@ -189,37 +190,44 @@ func replay(tb testing.TB, rec *recording) (total, startup time.Duration) {
 
 // BenchmarkFloor replays one recorded run's requests (recorded once, before the
 // timer) and, in each iteration, also runs the suite itself under the same load:
-// suite-s and floor-s are paired, and suite/floor is their ratio.
+// suite-s and floor-s are paired, and suite/floor is their ratio. The suite runs at
+// the default concurrency (as `accessctk run` does) and one scenario at a time; the
+// floor always sends one request after another.
 func BenchmarkFloor(b *testing.B) {
 	rec := recordRun(b)
-	var suite, floor time.Duration
-	for b.Loop() {
-		start := time.Now()
-		res := embeddedDefault(b)
-		suite += time.Since(start)
-		if res.Overall != verdict.Conformant {
-			b.Fatalf("verdict %s, want CONFORMANT", res.Overall)
-		}
-		d, _ := replay(b, rec)
-		floor += d
+	for _, c := range []int{config.DefaultConcurrency, 1} {
+		b.Run(fmt.Sprintf("concurrency=%d", c), func(b *testing.B) {
+			var suite, floor time.Duration
+			for b.Loop() {
+				start := time.Now()
+				res := embeddedRun(b, c)
+				suite += time.Since(start)
+				if res.Overall != verdict.Conformant {
+					b.Fatalf("verdict %s, want CONFORMANT", res.Overall)
+				}
+				d, _ := replay(b, rec)
+				floor += d
+			}
+			b.ReportMetric(float64(len(rec.requests)), "requests")
+			b.ReportMetric(suite.Seconds()/float64(b.N), "suite-s")
+			b.ReportMetric(floor.Seconds()/float64(b.N), "floor-s")
+			b.ReportMetric(suite.Seconds()/floor.Seconds(), "suite/floor")
+		})
 	}
-	b.ReportMetric(float64(len(rec.requests)), "requests")
-	b.ReportMetric(suite.Seconds()/float64(b.N), "suite-s")
-	b.ReportMetric(floor.Seconds()/float64(b.N), "floor-s")
-	b.ReportMetric(suite.Seconds()/floor.Seconds(), "suite/floor")
 }
 
-// embeddedDefault is one run as `accessctk run` makes it: the embedded server with
-// its defaults.
-func embeddedDefault(tb testing.TB) *verdict.Results {
+// embeddedRun is one run as `accessctk run --concurrency c` makes it: the embedded
+// server with its defaults.
+func embeddedRun(tb testing.TB, c int) *verdict.Results {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := runner.Run(ctx, runner.Options{
-		Scope:   steps.Scope{AllowDestructive: true},
-		Seed:    1,
-		Getenv:  func(string) string { return "" },
-		Version: "bench",
+		Scope:       steps.Scope{AllowDestructive: true},
+		Seed:        1,
+		Concurrency: c,
+		Getenv:      func(string) string { return "" },
+		Version:     "bench",
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -93,7 +93,7 @@ type Options struct {
 	// FullTranscripts keeps every scenario's exchanges in full in the results; by
 	// default a scenario that passed without a finding keeps one line per request.
 	FullTranscripts bool
-	// Concurrency is how many scenarios run at once (zero: 1).
+	// Concurrency is how many scenarios run at once (zero: config.DefaultConcurrency).
 	Concurrency int
 	// RPS limits the requests sent to the target per second; zero means no limit.
 	RPS float64
@@ -175,7 +175,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		return nil, notJudged(err)
 	}
 
-	sr := &scenarioRunner{suite: suite, tags: o.Tags, started: started, progress: o.Progress, concurrency: max(o.Concurrency, 1)}
+	sr := &scenarioRunner{suite: suite, tags: o.Tags, started: started, progress: o.Progress, concurrency: concurrency(o)}
 	scenarios, err := sr.run(runCtx, o.Shard, o.RerunFailed)
 	if err != nil {
 		return nil, err
@@ -457,12 +457,20 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// concurrency is how many scenarios run at once.
+func concurrency(o Options) int {
+	if o.Concurrency <= 0 {
+		return config.DefaultConcurrency
+	}
+	return o.Concurrency
+}
+
 // fixtureWorkers is how many fixtures are read at once before the run: the run's
 // concurrency against a vendor's target, and at least four against the embedded
 // server, whose reads cost nobody anything (its 415 fixtures read one by one were a
 // third of a run's start-up).
 func fixtureWorkers(o Options) int {
-	n := max(o.Concurrency, 1)
+	n := concurrency(o)
 	if o.Target == "" {
 		n = max(n, 4)
 	}
