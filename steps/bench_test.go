@@ -16,7 +16,8 @@ import (
 // BenchmarkSend is one scenario exchange as a step makes it: the target client
 // (credentials, correlation id, redacted transcript), the automatic checks (the
 // response against the OpenAPI description, SAM-CM-02..05) and the scenario's
-// record, against the reference server over loopback. The list page is the same
+// record (a passing scenario's: one line per request), against the reference server
+// over loopback. The list page is the same
 // every time, so after the first its schema check is remembered, as repeated walks'
 // pages are in a run; spec's BenchmarkCheckResponse measures the validation itself.
 func BenchmarkSend(b *testing.B) {
@@ -66,6 +67,9 @@ func BenchmarkSend(b *testing.B) {
 				resp, err := w.send(ctx, c.req(w))
 				if err != nil || resp.Status != http.StatusOK || len(w.record.Findings) > 0 {
 					b.Fatalf("status %v, err %v, findings %v", resp, err, w.record.Findings)
+				}
+				if rec := w.finish(ctx, nil); len(rec.Exchanges) != 1 {
+					b.Fatalf("the record keeps %d exchanges, want 1", len(rec.Exchanges))
 				}
 			}
 		})
