@@ -4,7 +4,7 @@ BIN         := bin/accessctk
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCH       ?= .
-BENCH_COUNT ?= 5
+BENCH_COUNT ?= 6
 BENCH_BASE  ?= bench/baseline.txt
 # Packages with concurrency run under the race detector in `make test`; -short there
 # leaves out what the first pass already proved (the kill matrix, the scale tests).
