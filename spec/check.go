@@ -44,6 +44,9 @@ type Result struct {
 	Reason string
 	// Findings is empty when the response matches its description.
 	Findings []Finding
+	// ValidJSON says the body was checked against a JSON media type and is valid
+	// JSON, so a caller need not parse it again to know.
+	ValidJSON bool
 }
 
 // Route returns the operationId (or "METHOD /path" when the operation has
@@ -133,6 +136,7 @@ func (s *Spec) checkResponse(req *http.Request, status int, header http.Header, 
 	c.body(response, body)
 	res.Checked = c.checked || len(c.findings) > 0
 	res.Findings = c.findings
+	res.ValidJSON = c.validJSON
 	if !res.Checked {
 		res.Reason = fmt.Sprintf("the documented response for status %d has no schema and no headers", status)
 	}
@@ -173,9 +177,10 @@ type check struct {
 	status     int
 	header     http.Header
 	// items, when set, remembers the findings of each item of an array body.
-	items    *memo
-	checked  bool
-	findings []Finding
+	items     *memo
+	checked   bool
+	validJSON bool
+	findings  []Finding
 }
 
 func (c *check) headers(response *openapi3.Response) {
@@ -228,9 +233,12 @@ func (c *check) body(response *openapi3.Response, body []byte) {
 	c.checked = true
 	// kin-openapi's JSON decoder reads the first value only, so trailing
 	// garbage would pass; and an empty body deserves a plain message.
-	if isJSON(contentType) && !json.Valid(body) {
-		c.add("body", "not valid JSON: "+jsonSyntaxError(body))
-		return
+	if isJSON(contentType) {
+		if !json.Valid(body) {
+			c.add("body", "not valid JSON: "+jsonSyntaxError(body))
+			return
+		}
+		c.validJSON = true
 	}
 	start := len(c.findings)
 	if !c.itemByItem(response, contentType, media, body) {

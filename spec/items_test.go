@@ -93,3 +93,22 @@ func TestConstrainedArrayIsJudgedWhole(t *testing.T) {
 		}
 	}
 }
+
+// ValidJSON is set only when the body was checked as JSON and parsed, remembered or not.
+func TestValidJSONIsReported(t *testing.T) {
+	s := mustLoad(t, target)
+	req := request(t, http.MethodGet, target+"/eos/access/eos_1954829761")
+	for _, c := range []struct {
+		body string
+		want bool
+	}{{access, true}, {`{"id":`, false}, {access + ` x`, false}} {
+		for i := range 2 { // the second call is remembered
+			if got := s.CheckResponse(req, 200, jsonHeader(), []byte(c.body)).ValidJSON; got != c.want {
+				t.Errorf("call %d, body %q: ValidJSON %v, want %v", i+1, c.body, got, c.want)
+			}
+		}
+	}
+	if s.CheckResponse(req, 200, http.Header{"Content-Type": {"text/plain"}}, []byte(access)).ValidJSON {
+		t.Error("a text/plain answer (not a documented media type) is reported as checked JSON")
+	}
+}

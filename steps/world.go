@@ -242,8 +242,8 @@ func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Resp
 		return nil, &HarnessError{Err: err}
 	}
 	w.last = resp
-	w.autoCheck(resp)
-	if resp.Status >= 200 && resp.Status < 300 && !json.Valid(resp.Body) {
+	validJSON := w.autoCheck(resp)
+	if resp.Status >= 200 && resp.Status < 300 && !validJSON && !json.Valid(resp.Body) {
 		// A 2xx whose body is not JSON (truncated, garbage) breaks SAM-CM-02, which
 		// autoCheck recorded; no other rule can be judged from it, so the scenario
 		// stops unjudged rather than blaming its own rule for a broken answer.
@@ -256,7 +256,8 @@ func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Resp
 // autoCheck applies the rules that hold for every response: no 5xx (SAM-CM-05), every
 // 2xx matches the OpenAPI description (SAM-CM-02), every 4xx is documented with a JSON
 // error body (SAM-CM-03, a SHOULD), the correlation id is echoed (SAM-CM-04, a SHOULD).
-func (w *World) autoCheck(resp *target.Response) {
+// It reports whether the schema check found the body to be valid JSON.
+func (w *World) autoCheck(resp *target.Response) (validJSON bool) {
 	status := resp.Exchange.Status
 	if status >= 500 {
 		w.finding("SAM-CM-05", verdict.Must, fmt.Sprintf("the target answered %d; no request may get a 5xx", status), w.lastExchange())
@@ -269,6 +270,7 @@ func (w *World) autoCheck(resp *target.Response) {
 		return
 	}
 	if res := w.suite.Spec.CheckResponse(req, status, resp.Header, resp.Body); res.Checked {
+		validJSON = res.ValidJSON
 		req, level := "", verdict.Must
 		switch {
 		case status >= 200 && status < 300:
@@ -292,6 +294,7 @@ func (w *World) autoCheck(resp *target.Response) {
 			w.checked["SAM-CM-04"] = true
 		}
 	}
+	return validJSON
 }
 
 func describeFindings(fs []spec.Finding) string {
