@@ -1,0 +1,57 @@
+package target
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// readBody reads the whole body (or limit bytes of it) whatever Content-Length
+// claims, in one allocation when the claim is true.
+func TestReadBody(t *testing.T) {
+	body := strings.Repeat("0123456789", 300)
+	for _, c := range []struct {
+		name          string
+		contentLength int64
+		limit         int64
+		want          string
+	}{
+		{"declared", int64(len(body)), 1 << 20, body},
+		{"chunked", -1, 1 << 20, body},
+		{"claims more", int64(len(body)) * 10, 1 << 20, body},
+		{"claims less", 10, 1 << 20, body},
+		{"over the limit", int64(len(body)), 1001, body[:1001]},
+		{"over the limit, chunked", -1, 1001, body[:1001]},
+		{"empty", 0, 1 << 20, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, r := range []io.Reader{strings.NewReader(body[:len(c.want)]), iotest.OneByteReader(strings.NewReader(body[:len(c.want)]))} {
+				if c.limit < int64(len(body)) {
+					r = strings.NewReader(body) // more than the limit is on offer
+				}
+				resp := &http.Response{ContentLength: c.contentLength, Body: io.NopCloser(r)}
+				got, err := readBody(resp, c.limit)
+				if err != nil || !bytes.Equal(got, []byte(c.want)) {
+					t.Fatalf("read %d bytes (err %v), want %d", len(got), err, len(c.want))
+				}
+			}
+		})
+	}
+	// Sized once: the buffer is the declared length and the byte that finds the end.
+	resp := &http.Response{ContentLength: int64(len(body)), Body: io.NopCloser(strings.NewReader(body))}
+	if got, _ := readBody(resp, 1<<20); cap(got) != len(body)+1 {
+		t.Errorf("a body of declared length %d was read into a buffer of %d", len(body), cap(got))
+	}
+}
+
+// A read error mid-body is returned with what was read.
+func TestReadBodyError(t *testing.T) {
+	resp := &http.Response{ContentLength: 100, Body: io.NopCloser(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(io.ErrUnexpectedEOF)))}
+	got, err := readBody(resp, 1<<20)
+	if err != io.ErrUnexpectedEOF || string(got) != "abc" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
