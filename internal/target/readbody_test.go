@@ -55,3 +55,21 @@ func TestReadBodyError(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 }
+
+// redactBody never writes to its input, whether it hides something or not.
+func TestRedactBodyLeavesItsInputAlone(t *testing.T) {
+	for _, body := range []string{
+		`[{"id":"a1","name":"plain"}]`,
+		`{"password":"hunter2hunter2"}`,
+		`{"note":"the token tok-0123456789abcdef leaked"}`,
+	} {
+		in := []byte(body)
+		out := redactBody(in, secretForms([]string{"tok-0123456789abcdef"}), placeholderStyle)
+		if string(in) != body {
+			t.Errorf("redactBody changed its input %q to %q", body, in)
+		}
+		if strings.Contains(string(out), "hunter2") || strings.Contains(string(out), "tok-0123456789abcdef") {
+			t.Errorf("redactBody(%q) = %q keeps a secret", body, out)
+		}
+	}
+}

@@ -28,8 +28,9 @@ const (
 
 // redactBody is the one redaction of a body. It hides every password value (see
 // pwStyle) and then replaces every occurrence of a secret form (see secretForms) by
-// "[redacted]". The input is never modified; the result is a new slice (nil for an
-// empty body).
+// "[redacted]". The input is never modified; the result is the input itself when
+// there is nothing to hide (an exchange's record then shares the response's bytes,
+// which nothing modifies once read), else a new slice; nil for an empty body.
 //
 // A body that parses as JSON is rewritten in place, byte for byte except for the
 // hidden values: every string under a key containing "password" (any case, any
@@ -43,7 +44,7 @@ func redactBody(body []byte, secrets []string, style pwStyle) []byte {
 		return nil
 	}
 	if !mayHidePassword(body) {
-		return scrub(bytes.Clone(body), secrets)
+		return scrub(body, secrets)
 	}
 	return scrub(hidePasswords(body, style), secrets)
 }
