@@ -119,11 +119,20 @@ func (s *snapshot) add(item gjson.Result) error {
 		return nil
 	}
 	r := accessRecord{id: strings.Clone(id), values: make([]string, len(s.fields)), present: make([]bool, len(s.fields))}
-	for i, f := range s.fields {
-		if v := item.Get(f); v.Exists() && v.Type != gjson.Null {
+	// One pass over the item's members; the first member of a name counts, as
+	// item.Get(name) reads it, and null is absent.
+	seen := make([]bool, len(s.fields))
+	item.ForEach(func(key, v gjson.Result) bool {
+		i, ok := s.index[key.String()]
+		if !ok || seen[i] {
+			return true
+		}
+		seen[i] = true
+		if v.Type != gjson.Null {
 			r.values[i], r.present[i] = strings.Clone(v.String()), true
 		}
-	}
+		return true
+	})
 	s.records = append(s.records, r)
 	return nil
 }
