@@ -621,3 +621,12 @@ func BenchmarkCheckResponse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoad is the spec's share of a run's start-up: parse, validate and route
+// the embedded document.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		mustLoad(b, target)
+	}
+}
