@@ -309,22 +309,14 @@ func describeFindings(fs []spec.Finding) string {
 	return strings.Join(parts, "; ")
 }
 
+// exchangeRecord is an exchange's whole record: its line, headers, bodies, a curl
+// command that repeats it and the readable transcript.
 func exchangeRecord(e *target.Exchange) verdict.Exchange {
-	return verdict.Exchange{
-		Seq:            e.Seq,
-		Started:        e.Started,
-		DurationMS:     float64(e.Duration.Microseconds()) / 1000,
-		Method:         e.Method,
-		URL:            e.URL,
-		RequestHeader:  e.RequestHeader,
-		RequestBody:    string(e.RequestBody),
-		Status:         e.Status,
-		ResponseHeader: e.ResponseHeader,
-		ResponseBody:   string(e.ResponseBody),
-		Error:          e.Err,
-		Curl:           e.Curl(),
-		Transcript:     e.String(),
-	}
+	r := exchangeLine(e)
+	r.RequestHeader, r.RequestBody = e.RequestHeader, string(e.RequestBody)
+	r.ResponseHeader, r.ResponseBody = e.ResponseHeader, string(e.ResponseBody)
+	r.Curl, r.Transcript = e.Curl(), e.String()
+	return r
 }
 
 // finish closes the scenario's record: runs the clean-ups (last first, even when the
