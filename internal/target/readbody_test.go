@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 )
 
 // readBody reads the whole body (or limit bytes of it) whatever Content-Length
@@ -72,4 +73,46 @@ func TestRedactBodyLeavesItsInputAlone(t *testing.T) {
 			t.Errorf("redactBody(%q) = %q keeps a secret", body, out)
 		}
 	}
+}
+
+// findPasswordNaive is findPassword as it was before it skipped ahead with
+// IndexByte: every byte tried as a start.
+func findPasswordNaive(b []byte, from int) (int, int) {
+	for i := from; i < len(b); i++ {
+		if b[i] != 'p' && b[i] != 'P' {
+			continue
+		}
+		j, ok := i+1, true
+		for _, want := range passwordWord[1:] {
+			if j >= len(b) {
+				return -1, -1
+			}
+			r, size := utf8.DecodeRune(b[j:])
+			if !foldEq(r, want) {
+				ok = false
+				break
+			}
+			j += size
+		}
+		if ok {
+			return i, j
+		}
+	}
+	return -1, -1
+}
+
+func FuzzFindPassword(f *testing.F) {
+	for _, s := range []string{"", "password", "xxPASSWORDyy", "paſſword", "pPpPassword", "ppppppp", "Pp", "{\"Password\":1,\"pass\":2}", "p\xffassword"} {
+		f.Add([]byte(s), 0)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, from int) {
+		if from < 0 || from > len(b) {
+			from = 0
+		}
+		gs, ge := findPassword(b, from)
+		ws, we := findPasswordNaive(b, from)
+		if gs != ws || ge != we {
+			t.Fatalf("findPassword(%q, %d) = %d, %d; the byte-by-byte scan finds %d, %d", b, from, gs, ge, ws, we)
+		}
+	})
 }

@@ -437,8 +437,10 @@ func indexPassword(b []byte, from int) int {
 // findPassword is indexPassword that also returns the end offset of the match.
 func findPassword(b []byte, from int) (int, int) {
 	for i := from; i < len(b); i++ {
-		if b[i] != 'p' && b[i] != 'P' {
-			continue
+		// "p" has no other case fold: the first letter is a byte, found by the
+		// vectorised IndexByte (every response body is scanned).
+		if i = nextP(b, i); i < 0 {
+			return -1, -1
 		}
 		j := i + 1
 		ok := true
@@ -458,6 +460,23 @@ func findPassword(b []byte, from int) (int, int) {
 		}
 	}
 	return -1, -1
+}
+
+// nextP is the offset of the first 'p' or 'P' in b at or after from, or -1.
+func nextP(b []byte, from int) int {
+	rest := b[from:]
+	lower := bytes.IndexByte(rest, 'p')
+	upperIn := rest
+	if lower >= 0 {
+		upperIn = rest[:lower]
+	}
+	if upper := bytes.IndexByte(upperIn, 'P'); upper >= 0 {
+		return from + upper
+	}
+	if lower >= 0 {
+		return from + lower
+	}
+	return -1
 }
 
 func foldEq(r, want rune) bool {
