@@ -76,9 +76,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// recordRun runs the whole suite as `accessctk run` does (the embedded server, its
-// defaults) with the server's handler recording every request, and must come out
-// CONFORMANT.
+// recordRun runs the whole suite as `accessctk run --concurrency 1` does (the
+// embedded server, its defaults) with the server's handler recording every request,
+// and must come out CONFORMANT. One scenario at a time, each request is attributed to
+// the scenario that sent it, and the recording is the requests in the order their
+// answers were needed; a concurrent run sends the same requests interleaved.
 func recordRun(tb testing.TB) *recording {
 	tb.Helper()
 	var (
@@ -112,9 +114,10 @@ func recordRun(tb testing.TB) *recording {
 		})
 	}
 	o := runner.Options{
-		Scope:  steps.Scope{AllowDestructive: true},
-		Seed:   1,
-		Getenv: func(string) string { return "" },
+		Scope:       steps.Scope{AllowDestructive: true},
+		Seed:        1,
+		Concurrency: 1,
+		Getenv:      func(string) string { return "" },
 		Progress: func(p runner.Progress) {
 			if p.Event == runner.ScenarioStarted {
 				mu.Lock()
