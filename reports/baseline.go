@@ -159,5 +159,25 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 	}
 	merged.DurationMS = float64(end.Sub(merged.Started).Microseconds()) / 1000
 	merged.Requirements, merged.Overall = verdict.Judge(c, merged.Scenarios)
+	// The parts ran one suite: a requirement some part judged (or left out of its
+	// selection) is in it. What no part's scenarios checked was left out by the
+	// selection the parts share, as each part said.
+	inSuite := map[string]bool{}
+	tagged := false
+	for _, p := range parts {
+		tagged = tagged || p.Selection.Tags != ""
+		for _, r := range p.Requirements {
+			if r.Status != verdict.NotCovered {
+				inSuite[r.ID] = true
+			}
+		}
+	}
+	why := verdict.UnselectedReason(merged.Selection.Tags, "")
+	if why == "" && tagged {
+		why = "no scenario of the merged runs (selected by different --tags) checks it"
+	}
+	if why != "" {
+		verdict.Unselected(merged.Requirements, inSuite, why)
+	}
 	return merged, nil
 }

@@ -253,6 +253,20 @@ func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Resp
 	return resp, nil
 }
 
+// Requirements of the automatic checks (see autoCheck): no scenario is tagged with
+// them, every scenario that sends a request judges them.
+const (
+	reqNo5xx        = "SAM-CM-05"
+	reqSchema2xx    = "SAM-CM-02"
+	reqDocumented4x = "SAM-CM-03"
+	reqCorrelation  = "SAM-CM-04"
+)
+
+// AutomaticRequirements lists the requirements every response is checked against.
+func AutomaticRequirements() []string {
+	return []string{reqSchema2xx, reqDocumented4x, reqCorrelation, reqNo5xx}
+}
+
 // autoCheck applies the rules that hold for every response: no 5xx (SAM-CM-05), every
 // 2xx matches the OpenAPI description (SAM-CM-02), every 4xx is documented with a JSON
 // error body (SAM-CM-03, a SHOULD), the correlation id is echoed (SAM-CM-04, a SHOULD).
@@ -260,9 +274,9 @@ func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Resp
 func (w *World) autoCheck(resp *target.Response) (validJSON bool) {
 	status := resp.Exchange.Status
 	if status >= 500 {
-		w.finding("SAM-CM-05", verdict.Must, fmt.Sprintf("the target answered %d; no request may get a 5xx", status), w.lastExchange())
+		w.finding(reqNo5xx, verdict.Must, fmt.Sprintf("the target answered %d; no request may get a 5xx", status), w.lastExchange())
 	} else {
-		w.checked["SAM-CM-05"] = true
+		w.checked[reqNo5xx] = true
 	}
 	req, err := http.NewRequest(resp.Method, resp.URL, nil)
 	if err != nil {
@@ -274,9 +288,9 @@ func (w *World) autoCheck(resp *target.Response) (validJSON bool) {
 		req, level := "", verdict.Must
 		switch {
 		case status >= 200 && status < 300:
-			req = "SAM-CM-02"
+			req = reqSchema2xx
 		case status >= 400 && status < 500:
-			req, level = "SAM-CM-03", verdict.Should
+			req, level = reqDocumented4x, verdict.Should
 		}
 		if req != "" {
 			if len(res.Findings) > 0 {
@@ -289,9 +303,9 @@ func (w *World) autoCheck(resp *target.Response) (validJSON bool) {
 	if id := resp.CorrelationID; id != "" {
 		name := w.suite.CorrelationHeader
 		if got := resp.Header.Get(name); got != id {
-			w.finding("SAM-CM-04", verdict.Should, fmt.Sprintf("the %s header was not echoed (sent %q, got %q)", name, id, got), w.lastExchange())
+			w.finding(reqCorrelation, verdict.Should, fmt.Sprintf("the %s header was not echoed (sent %q, got %q)", name, id, got), w.lastExchange())
 		} else {
-			w.checked["SAM-CM-04"] = true
+			w.checked[reqCorrelation] = true
 		}
 	}
 	return validJSON

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +51,8 @@ const (
 // planned is a scenario the tags select, as a pass that ran nothing saw it.
 type planned struct {
 	pickleID, id, feature, name string
+	// requirements are the requirement ids the scenario is tagged with.
+	requirements []string
 }
 
 // scenarioRunner runs godog passes over the embedded features with one suite.
@@ -155,8 +158,14 @@ func (r *scenarioRunner) plan(ctx context.Context) []planned {
 	initScenario := func(sc *godog.ScenarioContext) {
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			id, feature := steps.ScenarioRef(s)
+			p := planned{pickleID: s.Id, id: id, feature: feature, name: s.Name}
+			for _, t := range s.Tags {
+				if verdict.IsRequirementTag(t.Name) {
+					p.requirements = append(p.requirements, strings.TrimPrefix(t.Name, "@"))
+				}
+			}
 			mu.Lock()
-			out = append(out, planned{pickleID: s.Id, id: id, feature: feature, name: s.Name})
+			out = append(out, p)
 			mu.Unlock()
 			return ctx, godog.ErrSkip
 		})
@@ -169,6 +178,23 @@ func (r *scenarioRunner) plan(ctx context.Context) []planned {
 			Tags: r.tags, Strict: true, Concurrency: 1, NoColors: true, DefaultContext: ctx,
 		},
 	}.Run()
+	return out
+}
+
+// suiteRequirements lists the requirements the whole suite (no tags) has scenarios
+// for, the automatic checks' included.
+func (r *scenarioRunner) suiteRequirements(ctx context.Context) map[string]bool {
+	all := *r
+	all.tags = ""
+	out := map[string]bool{}
+	for _, id := range steps.AutomaticRequirements() {
+		out[id] = true
+	}
+	for _, p := range all.plan(ctx) {
+		for _, id := range p.requirements {
+			out[id] = true
+		}
+	}
 	return out
 }
 

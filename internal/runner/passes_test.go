@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -237,4 +238,32 @@ func TestTranscriptsKeptInFullOnlyWhereTheyMatter(t *testing.T) {
 	byReq = run(true)
 	check(byReq["SAM-RD-01"], true)
 	check(byReq["SAM-RD-02"], true)
+}
+
+// A run of a selection judges what it selected: the requirements the suite checks
+// elsewhere are SKIP, out of scope, naming the selection, never NOT COVERED (which
+// would say the suite has no scenario for them) and never PASS.
+func TestSelectionLeavesTheRestOutOfScope(t *testing.T) {
+	res, err := runner.Run(context.Background(), runner.Options{
+		Scope: steps.Scope{AllowDestructive: true}, Seed: 1, Tags: "@SAM-RD-02",
+		Getenv: func(string) string { return "" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Overall != verdict.Conformant {
+		t.Errorf("overall %s, want CONFORMANT (the selection passed)", res.Overall)
+	}
+	for _, r := range res.Requirements {
+		switch r.ID {
+		case "SAM-RD-02", "SAM-CM-03", "SAM-CM-04", "SAM-CM-05": // the scenario's own, and its answer's automatic checks
+			if r.Status != verdict.Pass {
+				t.Errorf("%s: %s, want PASS", r.ID, r.Status)
+			}
+		default:
+			if r.Status != verdict.Skip || !strings.Contains(r.Reason, `--tags "@SAM-RD-02"`) {
+				t.Errorf("%s: %s %q, want SKIP naming the selection", r.ID, r.Status, r.Reason)
+			}
+		}
+	}
 }

@@ -187,6 +187,13 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 
 	cat := verdict.Skylark()
 	reqs, overall := verdict.Judge(cat, scenarios)
+	shardName := ""
+	if o.Shard.Count > 1 {
+		shardName = o.Shard.String()
+	}
+	if why := verdict.UnselectedReason(o.Tags, shardName); why != "" {
+		verdict.Unselected(reqs, sr.suiteRequirements(runCtx), why)
+	}
 	deadline := runCtx.Err() != nil
 	if deadline && overall == verdict.Conformant {
 		overall = verdict.Incomplete

@@ -426,6 +426,34 @@ const OutOfScopePrefix = "out of scope: "
 
 func isOutOfScope(reason string) bool { return strings.HasPrefix(reason, OutOfScopePrefix) }
 
+// UnselectedReason says why a requirement no scenario of a run checked was left out
+// of a run selected by tags and shard ("i/n", or "" for the whole run): "" when the
+// run selects the whole suite.
+func UnselectedReason(tags, shard string) string {
+	switch {
+	case shard != "" && tags != "":
+		return fmt.Sprintf("no scenario of shard %s of the selection (--tags %q) checks it", shard, tags)
+	case shard != "":
+		return fmt.Sprintf("no scenario of shard %s checks it", shard)
+	case tags != "":
+		return fmt.Sprintf("no scenario the selection (--tags %q) runs checks it", tags)
+	}
+	return ""
+}
+
+// Unselected marks the requirements the suite has scenarios for but the run's
+// selection (--tags, --shard) left out: SKIP, out of scope, with why, rather than NOT
+// COVERED, which says the suite has no scenario for them at all. Like every out of
+// scope SKIP, it does not change the overall verdict, which judges what was selected.
+func Unselected(rs []RequirementResult, inSuite map[string]bool, why string) {
+	for i := range rs {
+		if rs[i].Status == NotCovered && inSuite[rs[i].ID] {
+			rs[i].Status = Skip
+			rs[i].Reason = OutOfScopePrefix + why
+		}
+	}
+}
+
 func appendOnce(list []string, s string) []string {
 	for _, x := range list {
 		if x == s {

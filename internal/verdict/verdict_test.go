@@ -159,3 +159,33 @@ func TestJudgeFlaky(t *testing.T) {
 		t.Errorf("flaky SHOULD: %v %v", m["SAM-A-03"].Status, overall)
 	}
 }
+
+// A requirement the suite checks but the selection left out is SKIP, out of scope,
+// and leaves the verdict alone; one the suite has no scenario for stays NOT COVERED.
+func TestUnselected(t *testing.T) {
+	c, err := verdict.ParseCatalogue(mini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := verdict.Scenario{ID: "s1", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Passed}
+	rs, overall := verdict.Judge(c, []verdict.Scenario{pass})
+	verdict.Unselected(rs, map[string]bool{"SAM-A-01": true, "SAM-A-02": true, "SAM-A-03": true}, "not selected")
+	m := map[string]verdict.RequirementResult{}
+	for _, r := range rs {
+		m[r.ID] = r
+	}
+	if m["SAM-A-01"].Status != verdict.Pass {
+		t.Errorf("SAM-A-01, judged: %s", m["SAM-A-01"].Status)
+	}
+	for _, id := range []string{"SAM-A-02", "SAM-A-03"} {
+		if m[id].Status != verdict.Skip || m[id].Reason != verdict.OutOfScopePrefix+"not selected" {
+			t.Errorf("%s, in the suite but not selected: %s %q", id, m[id].Status, m[id].Reason)
+		}
+	}
+	if m["SAM-A-04"].Status != verdict.NotCovered {
+		t.Errorf("SAM-A-04, in no scenario: %s", m["SAM-A-04"].Status)
+	}
+	if overall != verdict.Conformant {
+		t.Errorf("overall %s", overall)
+	}
+}
