@@ -49,7 +49,7 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 		p.linef("%s", strings.TrimRight(line, " "))
 	}
 	if len(uncovered) > 0 {
-		p.linef("  not covered by any scenario yet (%d): %s", len(uncovered), strings.Join(uncovered, " "))
+		p.linef("  not covered, the suite has no scenario for them (%d): %s", len(uncovered), strings.Join(uncovered, " "))
 	}
 	t.writeFindings(p, r)
 	writeBaseline(p, r)

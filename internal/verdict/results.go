@@ -386,7 +386,7 @@ func (a *evidenceOf) judge(r Requirement) RequirementResult {
 	switch {
 	case a == nil || (a.best == noEvidence && len(a.findings) == 0 && len(a.flakyFindings) == 0 && a.flakyCover == ""):
 		rr.Status = NotCovered
-		rr.Reason = "no scenario checks this requirement yet"
+		rr.Reason = "the suite has no scenario that checks this requirement"
 	case len(a.findings) > 0:
 		rr.Status = Warn
 		for _, f := range a.findings {
