@@ -15,13 +15,13 @@ import (
 const progressWidth = 79
 
 // progress shows a run on stderr: on a terminal one line that updates in place,
-// otherwise one plain line per finished scenario (for CI logs).
+// otherwise one plain line per finished scenario (for CI logs), which names its
+// feature: scenarios run concurrently, so lines of two features interleave.
 type progress struct {
-	mu      sync.Mutex
-	w       io.Writer
-	tty     bool
-	drawn   bool
-	feature string
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	drawn bool
 }
 
 func newProgress(w io.Writer, tty bool) *progress { return &progress{w: w, tty: tty} }
@@ -45,13 +45,13 @@ func (p *progress) event(e runner.Progress) {
 		return
 	}
 	if e.Event == runner.ScenarioStarted {
-		if e.Feature != p.feature {
-			p.feature = e.Feature
-			fmt.Fprintf(p.w, "%sfeature %s\n", pass, e.Feature)
-		}
 		return
 	}
-	fmt.Fprintf(p.w, "%s[%d/%d %s] %s: %s: %s\n", pass, e.Done, e.Total, elapsed, e.Feature, e.Scenario, e.Outcome)
+	where := e.Feature
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d", e.Feature, e.Line)
+	}
+	fmt.Fprintf(p.w, "%s[%d/%d %s] %s: %s: %s\n", pass, e.Done, e.Total, elapsed, where, e.Scenario, e.Outcome)
 }
 
 // done clears the updating line, so the summary starts on a clean line.

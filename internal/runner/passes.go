@@ -34,6 +34,9 @@ type Progress struct {
 	Attempt  int
 	Feature  string
 	Scenario string
+	// Line is the scenario's (or its example row's) line in the feature file, set on
+	// ScenarioFinished: the rows of an Outline share a name.
+	Line int
 	// Outcome is set on ScenarioFinished.
 	Outcome verdict.Outcome
 	Elapsed time.Duration
@@ -98,7 +101,7 @@ func (r *scenarioRunner) pass(ctx context.Context, keep func(pickleID string) bo
 			order = append(order, pickle.Id)
 			recs[pickle.Id] = rec
 			done++
-			emit(Progress{Event: ScenarioFinished, Done: done, Feature: rec.Feature, Scenario: rec.Name, Outcome: rec.Outcome})
+			emit(Progress{Event: ScenarioFinished, Done: done, Feature: rec.Feature, Scenario: rec.Name, Line: rec.Line, Outcome: rec.Outcome})
 		})(sc)
 		// Registered after the steps' hooks, so those have started the record.
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
