@@ -192,7 +192,11 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		shardName = o.Shard.String()
 	}
 	if why := verdict.UnselectedReason(o.Tags, shardName); why != "" {
-		verdict.Unselected(reqs, sr.suiteRequirements(runCtx), why)
+		inSuite, err := suiteRequirements()
+		if err != nil {
+			return nil, err
+		}
+		verdict.Unselected(reqs, inSuite, why)
 	}
 	deadline := runCtx.Err() != nil
 	if deadline && overall == verdict.Conformant {
