@@ -19,10 +19,16 @@ func ScenarioInitializer(s *Suite, collect func(verdict.Scenario)) func(*godog.S
 	return func(sc *godog.ScenarioContext) {
 		w := newWorld(s)
 		entered, changes := false, false
+		// outOfScope is the skip this hook returned. godog hands the After hook the
+		// last step's error, which is nil when a Before hook skipped the scenario (its
+		// steps are skipped without running): the record must take the skip from here,
+		// or a scenario that never ran would be recorded as passed.
+		var outOfScope error
 		sc.Before(func(ctx context.Context, scn *godog.Scenario) (context.Context, error) {
 			w.begin(scn)
 			if reason := s.Scope.outOfScope(w.record.Tags); reason != "" {
-				return ctx, &skipError{reason: reason}
+				outOfScope = &skipError{reason: reason}
+				return ctx, outOfScope
 			}
 			if s.Gate != nil {
 				changes = slices.Contains(w.record.Tags, TagMutating)
@@ -32,6 +38,9 @@ func ScenarioInitializer(s *Suite, collect func(verdict.Scenario)) func(*godog.S
 			return ctx, nil
 		})
 		sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+			if outOfScope != nil {
+				err = outOfScope
+			}
 			rec := w.finish(ctx, err)
 			if entered {
 				s.Gate.Leave(changes)

@@ -267,3 +267,65 @@ func TestSelectionLeavesTheRestOutOfScope(t *testing.T) {
 		}
 	}
 }
+
+// A scenario the run's scope leaves out is SKIP with the reason, and so is every
+// requirement only such scenarios check: never PASS. (godog hands the After hook the
+// last step's error, nil when a Before hook skipped the scenario; the record once
+// took that for a pass, and a --readonly run certified the update rules it never ran.)
+func TestOutOfScopeScenariosAreSkippedNotPassed(t *testing.T) {
+	for _, c := range []struct {
+		name, tags, skippedTag, reason string
+		scope                          steps.Scope
+	}{
+		{"readonly", "", steps.TagMutating, "--readonly", steps.Scope{ReadOnly: true, AllowDestructive: true}},
+		{"not destructive", steps.TagDestructive, steps.TagDestructive, "--allow-destructive", steps.Scope{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := runner.Run(context.Background(), runner.Options{
+				Scope: c.scope, Seed: 1, Tags: c.tags, Getenv: func(string) string { return "" },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			judgedBy := map[string]bool{} // requirements a scenario that ran is tagged with
+			skipped := 0
+			for _, s := range res.Scenarios {
+				out := slices.Contains(s.Tags, c.skippedTag)
+				if out {
+					skipped++
+				}
+				switch {
+				case out && (s.Outcome != verdict.Skipped || !strings.Contains(s.Message, c.reason) || len(s.Exchanges) > 0):
+					t.Errorf("%s (%v): %s %q with %d exchanges, want skipped naming %s and nothing sent", s.Name, s.Tags, s.Outcome, s.Message, len(s.Exchanges), c.reason)
+				case !out && s.Outcome != verdict.Passed:
+					t.Errorf("%s (%v): %s %q, want passed", s.Name, s.Tags, s.Outcome, s.Message)
+				case !out:
+					for _, r := range s.Requirements {
+						judgedBy[r] = true
+					}
+				}
+			}
+			if skipped == 0 {
+				t.Fatalf("no scenario tagged %s in the run", c.skippedTag)
+			}
+			only := 0
+			for _, r := range res.Requirements {
+				if judgedBy[r.ID] || strings.HasPrefix(r.ID, "SAM-CM-0") && r.ID != "SAM-CM-01" && r.ID != "SAM-CM-06" {
+					continue // judged by a scenario that ran, or an automatic check
+				}
+				if r.Status == verdict.Pass {
+					t.Errorf("%s is PASS, but only scenarios out of scope check it", r.ID)
+				}
+				if r.Status == verdict.Skip {
+					only++
+				}
+			}
+			if only == 0 {
+				t.Errorf("no requirement is left to out-of-scope scenarios only: the test proves nothing")
+			}
+			if res.Overall != verdict.Conformant {
+				t.Errorf("overall %s: what the scope leaves out never blocks", res.Overall)
+			}
+		})
+	}
+}
