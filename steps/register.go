@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"slices"
 	"sync"
@@ -19,16 +20,18 @@ func ScenarioInitializer(s *Suite, collect func(verdict.Scenario)) func(*godog.S
 	return func(sc *godog.ScenarioContext) {
 		w := newWorld(s)
 		entered, changes := false, false
-		// outOfScope is the skip this hook returned. godog hands the After hook the
-		// last step's error, which is nil when a Before hook skipped the scenario (its
-		// steps are skipped without running): the record must take the skip from here,
-		// or a scenario that never ran would be recorded as passed.
-		var outOfScope error
+		// skipped is the skip that ended the scenario: the Before hook's (out of the
+		// run's scope) or a step's (fixtures that cannot exercise the rule). godog hands
+		// the After hook only the last step's error, which is nil once an earlier hook
+		// or step skipped (the steps after it are skipped without running): the record
+		// must take the skip from here, or a scenario that never judged its rule would
+		// be recorded as passed.
+		var skipped error
 		sc.Before(func(ctx context.Context, scn *godog.Scenario) (context.Context, error) {
 			w.begin(scn)
 			if reason := s.Scope.outOfScope(w.record.Tags); reason != "" {
-				outOfScope = &skipError{reason: reason}
-				return ctx, outOfScope
+				skipped = &skipError{reason: reason}
+				return ctx, skipped
 			}
 			if s.Gate != nil {
 				changes = slices.Contains(w.record.Tags, TagMutating)
@@ -37,9 +40,15 @@ func ScenarioInitializer(s *Suite, collect func(verdict.Scenario)) func(*godog.S
 			}
 			return ctx, nil
 		})
+		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+			if skipped == nil && errors.Is(err, godog.ErrSkip) {
+				skipped = err
+			}
+			return ctx, nil
+		})
 		sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
-			if outOfScope != nil {
-				err = outOfScope
+			if err == nil && skipped != nil {
+				err = skipped
 			}
 			rec := w.finish(ctx, err)
 			if entered {

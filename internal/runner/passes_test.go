@@ -23,6 +23,12 @@ import (
 // options for it (the token comes from an environment variable the fixtures name).
 func vendor(t *testing.T, wrap func(http.Handler) http.Handler) runner.Options {
 	t.Helper()
+	return vendorWith(t, wrap, nil)
+}
+
+// vendorWith is vendor with the fixtures file changed by edit first.
+func vendorWith(t *testing.T, wrap func(http.Handler) http.Handler, edit func(*config.Fixtures)) runner.Options {
+	t.Helper()
 	const token = "vendor-test-token-0123456789"
 	primary, secondary := reference.DefaultTenants()
 	srv, err := reference.New(context.Background(), reference.Options{Seed: 1, Tokens: map[string]string{primary: token, secondary: token + "-2"}})
@@ -35,6 +41,9 @@ func vendor(t *testing.T, wrap func(http.Handler) http.Handler) runner.Options {
 	fx := srv.Fixtures(ts.URL)
 	fx.Tenants.Primary = config.Tenant{Name: primary, TokenEnv: "TEST_TOKEN"}
 	fx.Tenants.Secondary = &config.Tenant{Name: secondary, TokenEnv: "TEST_TOKEN_2"}
+	if edit != nil {
+		edit(fx)
+	}
 	data, err := fx.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -327,5 +336,37 @@ func TestOutOfScopeScenariosAreSkippedNotPassed(t *testing.T) {
 				t.Errorf("overall %s: what the scope leaves out never blocks", res.Overall)
 			}
 		})
+	}
+}
+
+// A scenario that a step skips part-way (fixtures that cannot exercise its rule) is
+// SKIP with the step's reason, and its requirement is not PASS: godog hands the After
+// hook only the last step's error, which is nil once an earlier step skipped.
+func TestScenarioSkippedByAStepIsSkipped(t *testing.T) {
+	o := vendorWith(t, func(h http.Handler) http.Handler { return h }, func(fx *config.Fixtures) { fx.Accesses.NonPPU = nil })
+	o.Tags = "@SAM-BT-07"
+	res, err := runner.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := 0
+	for _, s := range res.Scenarios {
+		if s.Outcome == verdict.Passed {
+			t.Errorf("%s passed without a non-PPU fixture", s.Name)
+		}
+		if s.Outcome == verdict.Skipped && strings.Contains(s.Message, "nonPpu") {
+			skipped++
+		}
+	}
+	if skipped == 0 {
+		t.Fatalf("no scenario skipped naming the missing fixtures: %+v", res.Scenarios)
+	}
+	for _, r := range res.Requirements {
+		if r.ID == "SAM-BT-07" && (r.Status != verdict.Skip || !strings.Contains(r.Reason, "nonPpu")) {
+			t.Errorf("SAM-BT-07: %s %q, want SKIP naming the missing fixtures", r.Status, r.Reason)
+		}
+	}
+	if res.Overall != verdict.Incomplete {
+		t.Errorf("overall %s, want INCOMPLETE: a MUST was not judged", res.Overall)
 	}
 }
