@@ -43,6 +43,9 @@ bench:
 	else \
 		$(GO) run $(BENCHSTAT) bench/new.txt; \
 	fi
+	@echo "== the floor (issue 9's target: suite/floor at most 1.5)"
+	@awk '/^BenchmarkFloor/ { for (i = 2; i < NF; i++) if ($$(i+1) == "suite/floor") { s[$$1] += $$i; n[$$1]++ } } \
+		END { for (k in s) printf "%s: suite/floor %.2f (mean of %d runs)\n", k, s[k] / n[k], n[k] }' bench/new.txt | sort
 
 ## mutants: only the kill matrix (every MUST fault must be caught)
 mutants:
