@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -477,5 +478,45 @@ func TestWriteAll(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 5 || !slices.Equal(names, []string{"results.json", "junit.xml", "cucumber.json", "report.html", "summary.md"}) {
 		t.Fatalf("wrote %v, directory has %d entries", names, len(entries))
+	}
+}
+
+// A verdict on part of the catalogue says so where the verdict is read: the text
+// summary's last line, the top of summary.md and report.html's verdict header.
+func TestVerdictSaysWhatWasOutOfScope(t *testing.T) {
+	writers := map[string]func(*bytes.Buffer, *verdict.Results) error{
+		"text":     func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteText(b, r) },
+		"markdown": func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) },
+		"html":     func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteHTML(b, r) },
+	}
+	partial := sample(t)
+	n := 0
+	for _, q := range partial.Requirements {
+		if q.Level == verdict.Must && q.OutOfScope() {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("the sample has no MUST out of scope")
+	}
+	whole := sample(t)
+	for i := range whole.Requirements {
+		if whole.Requirements[i].OutOfScope() {
+			whole.Requirements[i].Status, whole.Requirements[i].Reason = verdict.Pass, ""
+		}
+	}
+	want := fmt.Sprintf("%d MUST rule", n)
+	for name, w := range writers {
+		out := render(t, w, partial)
+		if name == "text" {
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			out = lines[len(lines)-1]
+		}
+		if !strings.Contains(out, want) || !strings.Contains(out, "outside this run") {
+			t.Errorf("%s: no %q of what was outside the scope", name, want)
+		}
+		if out := render(t, w, whole); strings.Contains(out, "outside this run") {
+			t.Errorf("%s: a run with nothing out of scope says something was", name)
+		}
 	}
 }

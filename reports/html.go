@@ -29,6 +29,7 @@ type htmlView struct {
 	Started       string
 	Duration      string
 	Selection     string
+	ScopeNote     string
 	Areas         []string
 	Statuses      []verdict.Status
 	Changes       []verdict.Change
@@ -73,6 +74,7 @@ func WriteHTML(w io.Writer, r *verdict.Results) error {
 		Started:   htmlView{}.Time(r.Started),
 		Duration:  (time.Duration(r.DurationMS * float64(time.Millisecond))).Round(time.Millisecond).String(),
 		Selection: selectionText(r.Selection),
+		ScopeNote: capitalize(scopeNote(r.Requirements)),
 		Statuses:  verdict.Statuses(),
 		Changes:   verdict.Changes(),
 	}

@@ -21,6 +21,10 @@ const (
 func WriteMarkdown(w io.Writer, r *verdict.Results) error {
 	p := &printer{w: w}
 	p.linef("## accessctk: %s", r.Overall)
+	if note := scopeNote(r.Requirements); note != "" {
+		p.linef("")
+		p.linef("**%s.**", mdText(capitalize(note)))
+	}
 	p.linef("")
 	oc := outcomeCounts(r.Scenarios)
 	p.linef("%s against %s · %d scenarios (%d passed, %d failed, %d errored, %d flaky, %d skipped) in %.1fs · accessctk %s",
@@ -125,6 +129,14 @@ func selectionText(s verdict.Selection) string {
 		parts = append(parts, fmt.Sprintf("failed scenarios rerun up to %d times", s.RerunFailed))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// capitalize upper-cases the first letter of an ASCII sentence.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // mdText escapes what Markdown (and the HTML GitHub allows in it) would interpret,

@@ -54,8 +54,30 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	t.writeFindings(p, r)
 	writeBaseline(p, r)
 	p.linef("")
-	p.linef("Verdict: %s (%s)", t.paintOverall(r.Overall), mustCounts(r.Requirements))
+	verdictLine := fmt.Sprintf("Verdict: %s (%s)", t.paintOverall(r.Overall), mustCounts(r.Requirements))
+	if note := scopeNote(r.Requirements); note != "" {
+		verdictLine += "; " + note
+	}
+	p.linef("%s", verdictLine)
 	return p.err
+}
+
+// scopeNote says how many MUST rules the run's scope or selection left out, or "":
+// a verdict on part of the catalogue must not read as a certification.
+func scopeNote(rs []verdict.RequirementResult) string {
+	n := 0
+	for _, r := range rs {
+		if r.Level == verdict.Must && r.OutOfScope() {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "1 MUST rule was outside this run's scope; a certification runs every rule"
+	}
+	return fmt.Sprintf("%d MUST rules were outside this run's scope; a certification runs every rule", n)
 }
 
 func (t Text) writeFindings(p *printer, r *verdict.Results) {

@@ -426,6 +426,10 @@ const OutOfScopePrefix = "out of scope: "
 
 func isOutOfScope(reason string) bool { return strings.HasPrefix(reason, OutOfScopePrefix) }
 
+// OutOfScope reports whether the run's scope or selection left the requirement out
+// (SKIP, out of scope): not judged, and not counted against the verdict.
+func (r RequirementResult) OutOfScope() bool { return r.Status == Skip && isOutOfScope(r.Reason) }
+
 // UnselectedReason says why a requirement no scenario of a run checked was left out
 // of a run selected by tags and shard ("i/n", or "" for the whole run): "" when the
 // run selects the whole suite.
