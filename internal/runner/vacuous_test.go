@@ -80,6 +80,9 @@ func TestRulesOverNoAccessesAreNotPassed(t *testing.T) {
 		{"@SAM-RD-03,@SAM-RD-04,@SAM-RD-05", []string{"SAM-RD-03", "SAM-RD-04", "SAM-RD-05"}, nil},
 		// The paging outline is the only scenario of SAM-PG-05 and -08: a walk of no
 		// access has no gap, no duplicate and no full page to count.
+		// A value read as syntax (a wildcard, an injection) matches nothing more than
+		// the literal in a list of nothing.
+		{"@SAM-FL-06", []string{"SAM-FL-06"}, nil},
 		{"@SAM-PG-05", []string{"SAM-PG-05", "SAM-PG-08"}, []string{"SAM-PG-01", "SAM-PG-02", "SAM-PG-03", "SAM-PG-06"}},
 	} {
 		t.Run(c.tags, func(t *testing.T) {
