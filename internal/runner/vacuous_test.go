@@ -83,6 +83,9 @@ func TestRulesOverNoAccessesAreNotPassed(t *testing.T) {
 		// A value read as syntax (a wildcard, an injection) matches nothing more than
 		// the literal in a list of nothing.
 		{"@SAM-FL-06", []string{"SAM-FL-06"}, nil},
+		// What an unknown parameter or field drops cannot be seen when there is
+		// nothing to drop.
+		{"@SAM-FL-04", []string{"SAM-FL-04"}, nil},
 		{"@SAM-PG-05", []string{"SAM-PG-05", "SAM-PG-08"}, []string{"SAM-PG-01", "SAM-PG-02", "SAM-PG-03", "SAM-PG-06"}},
 	} {
 		t.Run(c.tags, func(t *testing.T) {
