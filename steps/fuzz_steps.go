@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/accessctk/accessctk/fuzz"
@@ -82,13 +83,16 @@ func (w *World) theFilterPropertiesHold(context.Context) error {
 		w.finding(f.Requirement, f.Level, f.Message, w.evidence(f.Exchange))
 	}
 	var first *Failure
+	var unjudged []string
 	for _, res := range rep.Results {
 		cx := res.Failure
 		if cx == nil {
-			// Judged and kept, even when another property fails the scenario.
-			if res.Checks > 0 {
-				w.checked[string(res.Property)] = true
+			if why := notExercised(res); why != "" {
+				unjudged = append(unjudged, fmt.Sprintf("%s: %s", res.Property, why))
+				continue
 			}
+			// Judged and kept, even when another property fails the scenario.
+			w.checked[string(res.Property)] = true
 			continue
 		}
 		msg := fmt.Sprintf("%s (seed %d, failed at check %d of %d on %d accesses): %s",
@@ -102,10 +106,30 @@ func (w *World) theFilterPropertiesHold(context.Context) error {
 			w.finding(req, verdict.Must, msg, ex)
 		}
 	}
-	if first != nil {
+	switch {
+	case first != nil:
 		return first
+	case len(unjudged) > 0:
+		return skipf("%s", strings.Join(unjudged, "; "))
 	}
 	return nil
+}
+
+// notExercised says why a property without a counterexample judged nothing: no
+// check ran, or (for the properties that compare results with the oracle) the
+// snapshot held no access, so every expression rightly matched nothing whatever the
+// target did with it. "" when the property was put to the test. SAM-FZ-03's
+// "never a 5xx" is exercised by any request, so an empty snapshot leaves it judged.
+func notExercised(res fuzz.Result) string {
+	switch {
+	case res.Checks == 0 && res.Stopped != "":
+		return "no check ran: " + res.Stopped
+	case res.Checks == 0:
+		return "no check ran"
+	case res.Snapshot == 0 && res.Property != fuzz.Robustness:
+		return "the tenant lists no access, so every expression matches nothing on either side"
+	}
+	return ""
 }
 
 // evidence records an exchange the fuzzer kept (a counterexample's answer) in the

@@ -86,6 +86,9 @@ func TestRulesOverNoAccessesAreNotPassed(t *testing.T) {
 		// What an unknown parameter or field drops cannot be seen when there is
 		// nothing to drop.
 		{"@SAM-FL-04", []string{"SAM-FL-04"}, nil},
+		// Random expressions built from no data, checked against an oracle over no
+		// access, all agree on nothing.
+		{"@SAM-FZ-01,@SAM-FZ-02", []string{"SAM-FZ-01", "SAM-FZ-02"}, nil},
 		{"@SAM-PG-05", []string{"SAM-PG-05", "SAM-PG-08"}, []string{"SAM-PG-01", "SAM-PG-02", "SAM-PG-03", "SAM-PG-06"}},
 	} {
 		t.Run(c.tags, func(t *testing.T) {
