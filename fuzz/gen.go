@@ -407,7 +407,11 @@ func mutate(t *rapid.T, v string) string {
 		return renormalize(v)
 	case 8: // the head as the any-string wildcard
 		i := cut("wildcard to")
-		return rapid.SampledFrom([]string{"%", "*"}).Draw(t, "wildcard") + string(rs[i+1:])
+		w := rapid.SampledFrom([]string{"%", "*"}).Draw(t, "wildcard")
+		if len(rs) == 0 {
+			return w
+		}
+		return w + string(rs[i+1:])
 	default:
 		return strings.ToUpper(v)
 	}

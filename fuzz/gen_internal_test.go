@@ -52,3 +52,12 @@ func treeMatch(t *rapid.T, n node, r filter.Record) bool {
 	}
 	return n.and
 }
+
+// mutate handles every value, the empty one and single runes included: a tenant's
+// data may hold empty strings, and an empty tenant gives the generators nothing else.
+func TestMutateAnyValue(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		v := rapid.SampledFrom([]string{"", "a", "é", "e\u0301", "ab", "Rover 12"}).Draw(t, "value")
+		_ = mutate(t, v)
+	})
+}
