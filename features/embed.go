@@ -2,7 +2,15 @@
 // profile, so the binary carries its whole suite.
 package features
 
-import "embed"
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+
+	gherkin "github.com/cucumber/gherkin/go/v42"
+	messages "github.com/cucumber/messages/go/v34"
+)
 
 // FS holds every profile's feature files (skylark/*.feature).
 //
@@ -11,3 +19,31 @@ var FS embed.FS
 
 // Skylark is the directory of the Skylark Access Management profile inside FS.
 const Skylark = "skylark"
+
+// Pickles parses every feature file of a profile directory into its pickles, one per
+// scenario and Outline example row, each with the tags it inherits (feature,
+// scenario, examples), as godog would run them.
+func Pickles(dir string) ([]*messages.Pickle, error) {
+	var all []*messages.Pickle
+	err := fs.WalkDir(FS, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".feature" {
+			return err
+		}
+		f, err := FS.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		ids := &messages.Incrementing{}
+		doc, err := gherkin.ParseGherkinDocument(f, ids.NewId)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		all = append(all, gherkin.Pickles(*doc, p, ids.NewId)...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
+	}
+	return all, nil
+}

@@ -1,12 +1,10 @@
 package steps
 
 import (
-	"io/fs"
 	"regexp"
 	"strings"
 	"testing"
 
-	gherkin "github.com/cucumber/gherkin/go/v42"
 	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/accessctk/accessctk/features"
@@ -15,25 +13,7 @@ import (
 
 func pickles(t *testing.T) []*messages.Pickle {
 	t.Helper()
-	var all []*messages.Pickle
-	err := fs.WalkDir(features.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".feature") {
-			return err
-		}
-		f, err := features.FS.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		ids := &messages.Incrementing{}
-		doc, err := gherkin.ParseGherkinDocument(f, ids.NewId)
-		if err != nil {
-			t.Errorf("%s: %v", path, err)
-			return nil
-		}
-		all = append(all, gherkin.Pickles(*doc, path, ids.NewId)...)
-		return nil
-	})
+	all, err := features.Pickles(".")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,7 @@ import (
 	"sync"
 	"time"
 
-	gherkin "github.com/cucumber/gherkin/go/v42"
 	"github.com/cucumber/godog"
-	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/accessctk/accessctk/features"
 	"github.com/accessctk/accessctk/internal/config"
@@ -187,31 +185,16 @@ func suiteRequirements() (map[string]bool, error) {
 	for _, id := range steps.AutomaticRequirements() {
 		out[id] = true
 	}
-	err := fs.WalkDir(features.FS, features.Skylark, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".feature" {
-			return err
-		}
-		f, err := features.FS.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		ids := &messages.Incrementing{}
-		doc, err := gherkin.ParseGherkinDocument(f, ids.NewId)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		for _, pk := range gherkin.Pickles(*doc, p, ids.NewId) {
-			for _, t := range pk.Tags {
-				if verdict.IsRequirementTag(t.Name) {
-					out[strings.TrimPrefix(t.Name, "@")] = true
-				}
-			}
-		}
-		return nil
-	})
+	pickles, err := features.Pickles(features.Skylark)
 	if err != nil {
 		return nil, fmt.Errorf("read the suite's requirement tags: %w", err)
+	}
+	for _, pk := range pickles {
+		for _, t := range pk.Tags {
+			if verdict.IsRequirementTag(t.Name) {
+				out[strings.TrimPrefix(t.Name, "@")] = true
+			}
+		}
 	}
 	return out, nil
 }
