@@ -78,13 +78,16 @@ type Report struct {
 // Result is one property's outcome.
 type Result struct {
 	Property Property
-	// Checks counts the checks run up to the first failure (or all of them).
-	Checks int
+	// Checks counts the checks that judged the target, up to the first failure (or
+	// all of them); Unjudged the checks that compared nothing because a walk they
+	// needed broke (its paging finding is in Report.Findings).
+	Checks, Unjudged int
 	// Snapshot is the number of accesses in the snapshot the property ran on.
 	Snapshot int
 	// Failure is the shrunk counterexample; nil when every check passed.
 	Failure *Counterexample
-	// Stopped says why fewer checks than configured ran ("" when all did).
+	// Stopped says why fewer checks than configured judged the target ("" when all
+	// did): the time limit, or walks that broke.
 	Stopped string
 }
 
@@ -195,7 +198,7 @@ func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, snap 
 			rep.Findings = append(rep.Findings, f)
 		}
 	}
-	res.Checks = c.checks
+	res.Checks, res.Unjudged = c.checks-c.unjudged, c.unjudged
 	switch {
 	case err != nil:
 		return res, nil, err
@@ -219,8 +222,15 @@ func runProperty(ctx context.Context, cfg Config, rep *Report, p Property, snap 
 			cx.Replay = fmt.Sprintf("%s --property %s --seed %d --checks 1 --max-depth %d", cfg.ReplayCommand, p, cx.Seed, cfg.MaxDepth)
 		}
 		res.Failure = cx
-	} else if c.checks < cfg.Checks {
-		res.Stopped = fmt.Sprintf("the time limit ended the search after %d of %d checks", c.checks, cfg.Checks)
+	} else {
+		var why []string
+		if c.checks < cfg.Checks {
+			why = append(why, fmt.Sprintf("the time limit ended the search after %d of %d checks", c.checks, cfg.Checks))
+		}
+		if c.unjudged > 0 {
+			why = append(why, fmt.Sprintf("%d of %d checks compared nothing: a walk broke (see the paging findings)", c.unjudged, c.checks))
+		}
+		res.Stopped = strings.Join(why, "; ")
 	}
 	return res, after, nil
 }

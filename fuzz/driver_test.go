@@ -275,3 +275,37 @@ func TestFilterParam(t *testing.T) {
 		t.Errorf("raw: %s, want %s", got, want)
 	}
 }
+
+// A check whose walk broke (a 200 answer the walker could not follow to its last
+// page) compared nothing: it is no check of the property, only its paging finding
+// is. A target whose every filtered walk breaks leaves SAM-FZ-01 and -02 unjudged,
+// not passed; SAM-FZ-03's no-5xx part was still put to the test by every answer.
+func TestBrokenWalksAreNotCountedAsChecks(t *testing.T) {
+	broken := func(_ fuzz.Query, a *fuzz.Answer) (*fuzz.Answer, error) {
+		a.Complete = false
+		a.Findings = []fuzz.Finding{{Requirement: "SAM-PG-03", Message: "page 1 has no Link header"}}
+		return a, nil
+	}
+	rep, err := fuzz.Run(context.Background(), fuzz.Config{Querier: newFake(broken), Seed: 1, Checks: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed() {
+		t.Fatal("a target whose walks break was reported as a counterexample")
+	}
+	for _, res := range rep.Results {
+		switch res.Property {
+		case fuzz.Robustness:
+			if res.Checks != 20 {
+				t.Errorf("%s: %d checks, want 20 (a 5xx can be seen on any answer)", res.Property, res.Checks)
+			}
+		default:
+			if res.Checks != 0 || !strings.Contains(res.Stopped, "20") {
+				t.Errorf("%s: %d checks, stopped %q; want 0 checks and the 20 unjudged ones named", res.Property, res.Checks, res.Stopped)
+			}
+		}
+	}
+	if len(rep.Findings) == 0 {
+		t.Error("the paging finding of the broken walks was dropped")
+	}
+}

@@ -86,6 +86,7 @@ type checker struct {
 	deadline time.Time
 
 	checks     int  // checks begun before the first failure
+	unjudged   int  // of those, checks whose walks broke, so nothing was compared
 	failing    bool // a failure was seen: shrinking runs, bounded by rapid's shrink time
 	last       *Counterexample
 	lastFailed bool // the most recent check failed
@@ -113,6 +114,16 @@ func (c *checker) property(p Property) func(*rapid.T) {
 			c.checks++
 		}
 		law(t)
+	}
+}
+
+// brokenWalk marks the current check as one that compared nothing: a walk it
+// needed did not reach its last page (the walker's paging finding says why). It
+// does not count as a check of the property, so a target whose walks always break
+// leaves the property unjudged rather than passed.
+func (c *checker) brokenWalk() {
+	if !c.failing {
+		c.unjudged++
 	}
 }
 
@@ -188,7 +199,8 @@ func (c *checker) oracle(t *rapid.T) {
 			Exprs:   []Shown{shown}, Exchange: a.Exchange, Size: Size(e)})
 	}
 	if !a.Complete {
-		return // the walk broke: a paging finding, nothing to compare
+		c.brokenWalk() // a paging finding, nothing to compare
+		return
 	}
 	want := c.eval(t, e)
 	missing, unexpected := diff(want, a.IDs)
@@ -239,6 +251,9 @@ func (c *checker) answers(t *rapid.T, size int, named ...[2]string) (rs []result
 		}
 		ok = ok && a.Complete
 		rs = append(rs, result{shown: shown, a: a, ids: setOf(a.IDs)})
+	}
+	if !ok {
+		c.brokenWalk()
 	}
 	return rs, ok
 }
