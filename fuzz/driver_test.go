@@ -309,3 +309,29 @@ func TestBrokenWalksAreNotCountedAsChecks(t *testing.T) {
 		t.Error("the paging finding of the broken walks was dropped")
 	}
 }
+
+// The text report says PASS only for a property that was put to the test: one that
+// ran no judged check, or compared the target with the oracle over a tenant of no
+// access (every expression matches nothing on either side), is NOT JUDGED.
+func TestReportDoesNotPassUnjudgedProperties(t *testing.T) {
+	rep := &fuzz.Report{Seed: 1, MaxDepth: 2, Checks: 20, Results: []fuzz.Result{
+		{Property: fuzz.Oracle, Unjudged: 20, Snapshot: 4, Stopped: "20 of 20 checks compared nothing: a walk broke (see the paging findings)"},
+		{Property: fuzz.Algebra, Checks: 20},
+		{Property: fuzz.Robustness, Checks: 20},
+	}}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for _, want := range []string{"SAM-FZ-01 NOT JUDGED (", "a walk broke", "SAM-FZ-02 NOT JUDGED (", "lists no access", "SAM-FZ-03 PASS (20 checks on 0 accesses)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, text)
+		}
+	}
+	for _, res := range rep.Results {
+		if got, want := res.NotJudged() == "", res.Property == fuzz.Robustness; got != want {
+			t.Errorf("%s: NotJudged() = %q", res.Property, res.NotJudged())
+		}
+	}
+}

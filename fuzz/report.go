@@ -53,6 +53,26 @@ func idList(ids []string) string {
 	return strings.Join(ids[:maxShownIDs], ", ") + fmt.Sprintf(" and %d more", len(ids)-maxShownIDs)
 }
 
+// NotJudged says why a property without a counterexample judged nothing, "" when it
+// was put to the test: no check judged the target (the time limit, or every walk
+// broke), or the property compares the target with the oracle and the snapshot held
+// no access, so every expression rightly matched nothing whatever the target did.
+// SAM-FZ-03's "never a 5xx" is exercised by any answer, so an empty snapshot leaves
+// it judged.
+func (res Result) NotJudged() string {
+	switch {
+	case res.Failure != nil:
+		return ""
+	case res.Checks == 0 && res.Stopped != "":
+		return "no check judged the target: " + res.Stopped
+	case res.Checks == 0:
+		return "no check ran"
+	case res.Snapshot == 0 && res.Property != Robustness:
+		return "the tenant lists no access, so every expression matches nothing on either side"
+	}
+	return ""
+}
+
 // WriteText prints the report for a terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
@@ -64,6 +84,8 @@ func (r *Report) WriteText(w io.Writer) error {
 			for _, line := range strings.Split(res.Failure.String(), "\n") {
 				fmt.Fprintf(&b, "  %s\n", line)
 			}
+		case res.NotJudged() != "":
+			fmt.Fprintf(&b, "%s NOT JUDGED (%s)\n", res.Property, res.NotJudged())
 		case res.Stopped != "":
 			fmt.Fprintf(&b, "%s PASS (%s on %s; %s)\n", res.Property, plural(res.Checks, "check"), plural(res.Snapshot, "access"), res.Stopped)
 		default:
