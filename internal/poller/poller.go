@@ -98,8 +98,12 @@ type Outcome int
 
 // Outcomes of Poll. Only Finished means the task kept SAM-BT-02.
 const (
+	// Interrupted: the harness could not follow the task to its end (Poll returned
+	// an error); nothing was judged. It is the zero value, so that a Result no
+	// verdict was written into never reads as Finished.
+	Interrupted Outcome = iota
 	// Finished: the task reached a terminal state, which stayed.
-	Finished Outcome = iota
+	Finished
 	// TimedOut: no terminal state within the timeout.
 	TimedOut
 	// Regressed: the state moved backwards, or a terminal state changed.
@@ -111,6 +115,8 @@ const (
 
 func (o Outcome) String() string {
 	switch o {
+	case Interrupted:
+		return "interrupted"
 	case Finished:
 		return "finished"
 	case TimedOut:
@@ -289,6 +295,7 @@ func (p Poller) Poll(ctx context.Context, submitted Observation, fetch Fetch) (*
 		if !now.Before(deadline) {
 			if !res.TerminalAt.IsZero() {
 				// Terminal, not yet confirmed: time is up, and the task did end.
+				res.Outcome = Finished
 				return res, nil
 			}
 			return t.stop(TimedOut, fmt.Sprintf("no terminal state within %s", p.Timeout)), nil

@@ -302,6 +302,23 @@ func TestPollReturnsHarnessErrors(t *testing.T) {
 	if !errors.Is(err, boom) || res == nil || len(res.Observations) != 1 {
 		t.Fatalf("err %v, result %+v", err, res)
 	}
+	// The Result so far must not read as a task that kept SAM-BT-02: nothing was
+	// judged, even when a terminal state had been seen before the error.
+	if res.Outcome == poller.Finished {
+		t.Errorf("outcome %s after a harness error, want anything but finished", res.Outcome)
+	}
+	calls = 0
+	doneThenGone := func(context.Context) (poller.Response, error) {
+		calls++
+		if calls == 2 {
+			return poller.Response{}, boom
+		}
+		return poller.Response{Status: http.StatusOK, Body: []byte(`{"state":"DONE"}`)}, nil
+	}
+	res, err = fake(c, poller.Poller{}).Poll(context.Background(), poller.Observation{}, doneThenGone)
+	if !errors.Is(err, boom) || res == nil || res.Outcome == poller.Finished {
+		t.Fatalf("err %v, outcome %v; want the error and an outcome other than finished (the confirmation never came)", err, res.Outcome)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -382,5 +399,19 @@ func TestStates(t *testing.T) {
 	}
 	if poller.TimedOut.String() != "timed out" || poller.Outcome(9).String() != "Outcome(9)" {
 		t.Error("Outcome.String")
+	}
+}
+
+// A terminal state first seen by the poll at the deadline ends the wait finished:
+// the task did end within its time, and no confirmation fits in it.
+func TestPollTerminalAtTheDeadlineIsFinished(t *testing.T) {
+	c := newClock()
+	s, fetch := serve(t, c, ok("IN_PROGRESS"), ok("DONE"))
+	res, err := fake(c, poller.Poller{Timeout: time.Second, Interval: time.Second}).Poll(context.Background(), submitted(c, "ACKNOWLEDGED"), fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != poller.Finished || res.State != "DONE" || s.count() != 2 || res.Waited != time.Second {
+		t.Fatalf("outcome %s, state %s after %d polls and %v: %s", res.Outcome, res.State, s.count(), res.Waited, res.History())
 	}
 }
