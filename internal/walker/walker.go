@@ -336,18 +336,20 @@ func (w *walk) page(cur pageState) (next *nextPage, stop bool, err error) {
 		// Reached past the last page through next: already reported on the way.
 		return nil, false, nil
 	}
-	if size > 0 && int64(n) < size {
-		w.shortPages++
-		if len(w.shortPageSample) < 5 {
-			w.shortPageSample = append(w.shortPageSample, cur.number)
-		}
-	}
 	if len(links.next) == 0 {
 		if last > 0 {
 			w.must(ReqLinks, ex, "page %d of %d has no rel=\"next\": every page but the last needs one", cur.number, last)
 			return nil, true, nil
 		}
+		// No rel="last" to tell (reported): the page that ends the walk is its last,
+		// which may be short.
 		return nil, false, nil
+	}
+	if size > 0 && int64(n) < size {
+		w.shortPages++
+		if len(w.shortPageSample) < 5 {
+			w.shortPageSample = append(w.shortPageSample, cur.number)
+		}
 	}
 	return w.follow(cur, links.next[0])
 }

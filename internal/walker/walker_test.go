@@ -117,7 +117,9 @@ func (f fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case page < last:
 		links = append(links, link(page+1, "next"))
 	}
-	links = append(links, link(last, "last"))
+	if f.defect != "no-last" {
+		links = append(links, link(last, "last"))
+	}
 	header := strings.Join(links, ", ")
 	if f.defect == "malformed-link" {
 		header = strings.ReplaceAll(header, `rel="next"`, `rel=next;`)
@@ -227,6 +229,10 @@ func TestDefectsAreAttributed(t *testing.T) {
 	}{
 		{defect: "no-first", must: []string{"SAM-PG-03"}},
 		{defect: "no-link", must: []string{"SAM-PG-03"}},
+		// Without rel="last" the walk ends where next does: that short page is the
+		// last one, which SAM-PG-08 allows.
+		{defect: "no-last", must: []string{"SAM-PG-03"}},
+		{defect: "no-last", expected: true, must: []string{"SAM-PG-03"}},
 		{defect: "malformed-link", must: []string{"SAM-PG-03"}},
 		{defect: "no-next", expected: true, must: []string{"SAM-PG-03"}},
 		{defect: "no-prev", should: []string{"SAM-PG-04"}},
