@@ -87,7 +87,7 @@ func (w *World) theFilterPropertiesHold(context.Context) error {
 	for _, res := range rep.Results {
 		cx := res.Failure
 		if cx == nil {
-			if why := notExercised(res); why != "" {
+			if why := res.NotJudged(); why != "" {
 				unjudged = append(unjudged, fmt.Sprintf("%s: %s", res.Property, why))
 				continue
 			}
@@ -115,22 +115,6 @@ func (w *World) theFilterPropertiesHold(context.Context) error {
 	return nil
 }
 
-// notExercised says why a property without a counterexample judged nothing: no
-// check ran, or (for the properties that compare results with the oracle) the
-// snapshot held no access, so every expression rightly matched nothing whatever the
-// target did with it. "" when the property was put to the test. SAM-FZ-03's
-// "never a 5xx" is exercised by any request, so an empty snapshot leaves it judged.
-func notExercised(res fuzz.Result) string {
-	switch {
-	case res.Checks == 0 && res.Stopped != "":
-		return "no check ran: " + res.Stopped
-	case res.Checks == 0:
-		return "no check ran"
-	case res.Snapshot == 0 && res.Property != fuzz.Robustness:
-		return "the tenant lists no access, so every expression matches nothing on either side"
-	}
-	return ""
-}
 
 // evidence records an exchange the fuzzer kept (a counterexample's answer) in the
 // scenario's transcript and returns its record. The fuzzer's other requests are not

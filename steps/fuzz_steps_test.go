@@ -21,7 +21,7 @@ func TestFuzzPropertyThatJudgedNothingIsSkipped(t *testing.T) {
 		skipWith string // "" when the step must pass and record the property checked
 	}{
 		{"checked", fuzz.Result{Property: fuzz.Oracle, Checks: 100, Snapshot: 40}, ""},
-		{"the time limit ended it before one check", fuzz.Result{Property: fuzz.Oracle, Snapshot: 40, Stopped: "the time limit ended the search after 0 of 100 checks"}, "no check ran: the time limit"},
+		{"the time limit ended it before one check", fuzz.Result{Property: fuzz.Oracle, Snapshot: 40, Stopped: "the time limit ended the search after 0 of 100 checks"}, "no check judged the target: the time limit"},
 		{"no check and no reason", fuzz.Result{Property: fuzz.Robustness, Snapshot: 40}, "no check ran"},
 		{"oracle over no access", fuzz.Result{Property: fuzz.Oracle, Checks: 100}, "lists no access"},
 		{"algebra over no access", fuzz.Result{Property: fuzz.Algebra, Checks: 100}, "lists no access"},

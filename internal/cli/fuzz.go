@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/accessctk/accessctk/fuzz"
 	"github.com/accessctk/accessctk/internal/runner"
+	"github.com/accessctk/accessctk/internal/verdict"
 )
 
 type fuzzOptions struct {
@@ -50,8 +52,9 @@ each shrink.
 Without --target the embedded reference server is the target (--fault makes it
 deliberately wrong, --data-seed picks its data set), as for 'accessctk run'.
 
-Exit codes: 0 every property held, 1 a counterexample was found, 2 usage error,
-3 nothing judged (target unreachable, fixtures invalid, data changed under the run).`,
+Exit codes: 0 every property held, 1 a counterexample was found (or a paging rule
+broke during the walks), 2 usage error, 3 not judged (target unreachable, fixtures
+invalid, data changed under the run, or a property that no check could judge).`,
 		Example: `  # The embedded reference server, then one of its deliberate faults
   accessctk fuzz
   accessctk fuzz --fault filter-eq-case-insensitive
@@ -136,8 +139,21 @@ func fuzzWith(ctx context.Context, st *State, o fuzzOptions) error {
 	if err != nil {
 		return &runner.Error{Code: runner.ExitNotJudged, Err: fmt.Errorf("fuzz: %w", err)}
 	}
-	if rep.Failed() {
+	return fuzzExit(rep)
+}
+
+// fuzzExit maps a finished fuzz run to its exit status, as 'accessctk run' maps its
+// verdict: a counterexample, or a MUST paging rule the walks saw broken, is 1; a
+// property that judged nothing (no check reached a verdict, or a tenant of no access)
+// is 3, never 0.
+func fuzzExit(rep *fuzz.Report) error {
+	if rep.Failed() || slices.ContainsFunc(rep.Findings, func(f fuzz.Finding) bool { return f.Level == verdict.Must }) {
 		return &exitStatus{code: runner.ExitNonConformant}
+	}
+	for _, res := range rep.Results {
+		if res.NotJudged() != "" {
+			return &exitStatus{code: runner.ExitNotJudged}
+		}
 	}
 	return nil
 }
