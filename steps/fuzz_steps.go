@@ -115,7 +115,6 @@ func (w *World) theFilterPropertiesHold(context.Context) error {
 	return nil
 }
 
-
 // evidence records an exchange the fuzzer kept (a counterexample's answer) in the
 // scenario's transcript and returns its record. The fuzzer's other requests are not
 // recorded: a run sends hundreds.
