@@ -336,20 +336,21 @@ func (w *walk) page(cur pageState) (next *nextPage, stop bool, err error) {
 		// Reached past the last page through next: already reported on the way.
 		return nil, false, nil
 	}
+	// A short page is one before the last when the walk goes on from it, or when
+	// rel="last" names a later page (here last > 0 means cur.number < last). Without
+	// rel="last" (reported) the page that ends the walk is its last, which may be short.
+	if beforeLast := len(links.next) > 0 || last > 0; beforeLast && size > 0 && int64(n) < size {
+		w.shortPages++
+		if len(w.shortPageSample) < 5 {
+			w.shortPageSample = append(w.shortPageSample, cur.number)
+		}
+	}
 	if len(links.next) == 0 {
 		if last > 0 {
 			w.must(ReqLinks, ex, "page %d of %d has no rel=\"next\": every page but the last needs one", cur.number, last)
 			return nil, true, nil
 		}
-		// No rel="last" to tell (reported): the page that ends the walk is its last,
-		// which may be short.
 		return nil, false, nil
-	}
-	if size > 0 && int64(n) < size {
-		w.shortPages++
-		if len(w.shortPageSample) < 5 {
-			w.shortPageSample = append(w.shortPageSample, cur.number)
-		}
 	}
 	return w.follow(cur, links.next[0])
 }
