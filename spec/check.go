@@ -17,6 +17,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/tidwall/gjson"
+
+	"github.com/accessctk/accessctk/internal/bounded"
 )
 
 // Finding is one way a response departs from its operation's description.
@@ -129,7 +131,7 @@ func (s *Spec) checkResponse(req *http.Request, status int, header http.Header, 
 		header:     header,
 	}
 	if use&memoItems != 0 {
-		c.items = s.memo
+		c.items = s.memo.items
 	}
 	response := ref.Value
 	c.headers(response)
@@ -177,7 +179,7 @@ type check struct {
 	status     int
 	header     http.Header
 	// items, when set, remembers the findings of each item of an array body.
-	items     *memo
+	items     *bounded.Map[itemMemoKey, []Finding]
 	checked   bool
 	validJSON bool
 	findings  []Finding
@@ -271,9 +273,8 @@ func (c *check) itemByItem(response *openapi3.Response, contentType string, medi
 	var itemOnly *openapi3.Response
 	i := 0
 	parsed.ForEach(func(_, item gjson.Result) bool {
-		raw := []byte(item.Raw)
-		k := itemKey(items, contentType, raw)
-		found, ok := c.items.getItem(k)
+		k := itemKey(items, contentType, item.Raw)
+		found, ok := c.items.Get(k)
 		if !ok {
 			if itemOnly == nil {
 				itemOnly = &openapi3.Response{Content: openapi3.Content{}}
@@ -284,9 +285,9 @@ func (c *check) itemByItem(response *openapi3.Response, contentType string, medi
 				}
 			}
 			sub := check{in: c.in, schemaOpts: c.schemaOpts, status: c.status, header: c.header}
-			sub.addAll("body", sub.validate(itemOnly, raw, false))
+			sub.addAll("body", sub.validate(itemOnly, []byte(item.Raw), false))
 			found = sub.findings
-			c.items.putItem(k, found)
+			c.items.Put(k, found)
 		}
 		for _, f := range found {
 			f.Where = "body/" + strconv.Itoa(i) + strings.TrimPrefix(f.Where, "body")

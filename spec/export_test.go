@@ -16,9 +16,7 @@ func (s *Spec) CheckResponseItemsRemembered(req *http.Request, status int, heade
 
 // MemoLen is the number of remembered results.
 func (s *Spec) MemoLen() int {
-	s.memo.mu.Lock()
-	defer s.memo.mu.Unlock()
-	return len(s.memo.results)
+	return s.memo.results.Len()
 }
 
 // MemoEntries is the bound on remembered results.

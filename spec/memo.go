@@ -4,11 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"io"
 	"net/http"
 	"slices"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/accessctk/accessctk/internal/bounded"
 )
 
 // memo remembers the results of CheckResponse. A check is a pure function of the
@@ -23,10 +25,9 @@ import (
 // emptied when it reaches its bound, which keeps memory flat on long walks (whose
 // pages are all different anyway).
 type memo struct {
-	mu      sync.Mutex
-	results map[memoKey]Result
+	results *bounded.Map[memoKey, Result]
 	// items holds the findings of single items of array bodies (see itemByItem).
-	items map[itemMemoKey][]Finding
+	items *bounded.Map[itemMemoKey, []Finding]
 }
 
 // memoEntries bounds the memo: results are small (the findings only), and a run of
@@ -49,53 +50,33 @@ type itemMemoKey struct {
 }
 
 func newMemo() *memo {
-	return &memo{results: map[memoKey]Result{}, items: map[itemMemoKey][]Finding{}}
+	return &memo{
+		results: bounded.New[memoKey, Result](memoEntries),
+		items:   bounded.New[itemMemoKey, []Finding](itemEntries),
+	}
 }
 
 // itemKey digests one item of an array body with the body's Content-Type.
-func itemKey(items *openapi3.SchemaRef, contentType string, item []byte) itemMemoKey {
+func itemKey(items *openapi3.SchemaRef, contentType, item string) itemMemoKey {
 	h := sha256.New()
 	writePart(h, []byte(contentType))
-	writePart(h, item)
+	writeLen(h, len(item))
+	io.WriteString(h, item)
 	k := itemMemoKey{items: items}
 	h.Sum(k.digest[:0])
 	return k
 }
 
-func (m *memo) getItem(k itemMemoKey) ([]Finding, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	f, ok := m.items[k]
-	return f, ok
-}
-
-func (m *memo) putItem(k itemMemoKey, f []Finding) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.items) >= itemEntries {
-		clear(m.items)
-	}
-	m.items[k] = slices.Clone(f)
-}
-
+// get and put copy the findings, so no caller shares a remembered slice.
 func (m *memo) get(k memoKey) (Result, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	r, ok := m.results[k]
-	if ok {
-		r.Findings = slices.Clone(r.Findings)
-	}
+	r, ok := m.results.Get(k)
+	r.Findings = slices.Clone(r.Findings)
 	return r, ok
 }
 
 func (m *memo) put(k memoKey, r Result) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.results) >= memoEntries {
-		clear(m.results)
-	}
 	r.Findings = slices.Clone(r.Findings)
-	m.results[k] = r
+	m.results.Put(k, r)
 }
 
 // key digests what a check of this response reads: every value of Content-Type and

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/accessctk/accessctk/fuzz/filter"
+	"github.com/accessctk/accessctk/internal/bounded"
 )
 
 // pageCache makes long walks cheap. A walk of N accesses in pages of k would cost
@@ -21,9 +21,8 @@ import (
 // back to OFFSET. Entries of older generations are never read; the maps are emptied
 // when they grow past their bound.
 type pageCache struct {
-	mu      sync.Mutex
-	counts  map[countKey]int64
-	cursors map[cursorKey]int64
+	counts  *bounded.Map[countKey, int64]
+	cursors *bounded.Map[cursorKey, int64] // the last primary key of page k.page
 }
 
 type countKey struct {
@@ -45,40 +44,7 @@ const (
 )
 
 func newPageCache() *pageCache {
-	return &pageCache{counts: map[countKey]int64{}, cursors: map[cursorKey]int64{}}
-}
-
-func (c *pageCache) count(k countKey) (int64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n, ok := c.counts[k]
-	return n, ok
-}
-
-func (c *pageCache) putCount(k countKey, n int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.counts) >= maxCachedCounts {
-		clear(c.counts)
-	}
-	c.counts[k] = n
-}
-
-// cursor is the last primary key of page k.page.
-func (c *pageCache) cursor(k cursorKey) (int64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	pk, ok := c.cursors[k]
-	return pk, ok
-}
-
-func (c *pageCache) putCursor(k cursorKey, pk int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.cursors) >= maxCachedCursors {
-		clear(c.cursors)
-	}
-	c.cursors[k] = pk
+	return &pageCache{counts: bounded.New[countKey, int64](maxCachedCounts), cursors: bounded.New[cursorKey, int64](maxCachedCursors)}
 }
 
 // page is one list page and the total it belongs to.
@@ -101,7 +67,7 @@ func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (pag
 		canonical = q.expr.String() // the fault keeps unknown conditions
 	}
 	ck := countKey{generation: s.generation.Load(), tenant: tenantID, filter: sha256.Sum256([]byte(canonical))}
-	total, ok := s.pages.count(ck)
+	total, ok := s.pages.counts.Get(ck)
 	if !ok {
 		countWhere, countArgs := where, args
 		if s.faulty(faultPagingTotalIgnoresFilter) {
@@ -112,7 +78,7 @@ func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (pag
 		if err != nil {
 			return page{}, fmt.Errorf("count accesses: %w", err)
 		}
-		s.pages.putCount(ck, total)
+		s.pages.counts.Put(ck, total)
 	}
 	if s.faulty(faultPagingTotalOffByOne) {
 		total++
@@ -138,7 +104,7 @@ func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (pag
 	case served > 1 && s.faulty(faultPagingSkipsOne):
 		offset++
 	case served > 1 && size == q.size:
-		if pk, ok := s.pages.cursor(cursorKey{ck, q.size, served - 1}); ok {
+		if pk, ok := s.pages.cursors.Get(cursorKey{ck, q.size, served - 1}); ok {
 			after, offset = pk, 0
 		}
 	}
@@ -160,7 +126,7 @@ func (s *Server) listPage(ctx context.Context, tenantID int64, q listQuery) (pag
 		return page{}, fmt.Errorf("list accesses: %w", err)
 	}
 	if n := len(p.records); n > 0 && offset == (served-1)*q.size {
-		s.pages.putCursor(cursorKey{ck, q.size, served}, p.records[n-1].pk)
+		s.pages.cursors.Put(cursorKey{ck, q.size, served}, p.records[n-1].pk)
 	}
 	return p, nil
 }
