@@ -8,7 +8,7 @@ BENCH_COUNT ?= 6
 BENCH_BASE  ?= bench/baseline.txt
 # Packages with concurrency run under the race detector in `make test`; -short there
 # leaves out what the first pass already proved (the kill matrix, the scale tests).
-RACE_PKGS   := ./internal/target/... ./internal/reference/... ./steps/... ./internal/runner/...
+RACE_PKGS   := ./internal/bounded/... ./internal/target/... ./internal/reference/... ./steps/... ./internal/runner/...
 
 .PHONY: all build run test lint bench mutants clean
 

@@ -94,10 +94,8 @@ type Client struct {
 	mu  sync.Mutex
 	seq int
 	log []*Exchange
-	// logBytes is the body bytes the transcript holds; recorded counts every
-	// exchange ever recorded.
+	// logBytes is the body bytes the transcript holds.
 	logBytes int
-	recorded int
 	tokens   []string // every token value used so far
 	forms    []string // secretForms(tokens)
 	stats    Stats
@@ -637,9 +635,7 @@ func (c *Client) count(f func(*Stats)) {
 func (c *Client) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := c.stats
-	s.Exchanges = c.recorded
-	return s
+	return c.stats
 }
 
 // begin reserves the next sequence number and registers the token, returning the
@@ -670,7 +666,7 @@ func exchangeBytes(ex *Exchange) int { return len(ex.RequestBody) + len(ex.Respo
 func (c *Client) record(ex *Exchange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.recorded++
+	c.stats.Exchanges++
 	if !c.keepTranscript {
 		return
 	}
