@@ -429,15 +429,9 @@ func (w *World) eachResultIsExactlyTheMatches() error {
 	if len(problems) > 0 {
 		own = w.failOn(evidence, "%s", strings.Join(problems, "; "))
 	}
-	if err := w.settle(own); err != nil {
-		return err
-	}
-	if snap.ids.Len() == 0 {
-		// With no access in the list, a filter read wrongly (a wildcard, an
-		// injection, a value ignored) returns the same nothing as one read right.
-		return skipf("the list of tenant %q holds no access: any reading of the filter matches nothing", w.tenant.Name)
-	}
-	return nil
+	// With no access in the list, a filter read wrongly (a wildcard, an injection, a
+	// value ignored) returns the same nothing as one read right.
+	return w.settleOver(own, snap.ids.Len(), "the list of tenant %q holds no access: any reading of the filter matches nothing", w.tenant.Name)
 }
 
 // failOn builds the scenario's Failure with the first page of the walk that shows
@@ -809,15 +803,9 @@ func (w *World) theResultIsTheSameAsWithoutIt() error {
 	case run.res.Total != base.Total:
 		own = w.failOn(run.res.First, "compared with the same request without it, X-Total-Count changed from %d to %d", base.Total, run.res.Total)
 	}
-	if err := w.settle(own); err != nil {
-		return err
-	}
-	if base.IDs.Len() == 0 {
-		// Nothing to lose: a target that drops results for what it does not know
-		// answers the same empty list.
-		return skipf("without it the list of tenant %q holds no access, so what it drops cannot be seen", w.tenant.Name)
-	}
-	return nil
+	// Nothing to lose: a target that drops results for what it does not know answers
+	// the same empty list.
+	return w.settleOver(own, base.IDs.Len(), "without it the list of tenant %q holds no access, so what it drops cannot be seen", w.tenant.Name)
 }
 
 // probe is one createdAt probe instant in the forms it is written in.

@@ -135,6 +135,19 @@ func (w *World) settle(own error) error {
 	return nil
 }
 
+// settleOver is settle for a rule about the accesses a walk listed: when it listed
+// none (accesses is 0) the rule held vacuously, so once the walk's findings are
+// recorded the step skips with why rather than passing on nothing.
+func (w *World) settleOver(own error, accesses int, why string, args ...any) error {
+	if err := w.settle(own); err != nil {
+		return err
+	}
+	if accesses == 0 {
+		return skipf(why, args...)
+	}
+	return nil
+}
+
 func walkExchange(e *target.Exchange) *verdict.Exchange {
 	if e == nil {
 		return nil

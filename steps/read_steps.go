@@ -119,19 +119,7 @@ func (w *World) noAccessInTheListHasField(field string) error {
 	if where, found := sum.keys[field]; found {
 		own = w.failf("the list shows %q: %s (first of %d items walked)", field, where, sum.items)
 	}
-	if err := w.settle(own); err != nil {
-		return err
-	}
-	return sum.skipIfEmpty(w.tenant.Name, fmt.Sprintf("no access to look for %q in", field))
-}
-
-// skipIfEmpty skips a rule about every listed access when the walk listed none:
-// every one of zero accesses keeps any rule, so nothing was judged.
-func (s *listSummary) skipIfEmpty(tenant, what string) error {
-	if s.items == 0 {
-		return skipf("the whole list of tenant %q holds no access: %s", tenant, what)
-	}
-	return nil
+	return w.settleOver(own, sum.items, "the whole list of tenant %q holds no access: no access to look for %q in", w.tenant.Name, field)
 }
 
 func (w *World) everyListedStatusIsKnown() error {
@@ -155,10 +143,7 @@ func (w *World) everyListedStatusIsKnown() error {
 	if len(bad) > 0 {
 		own = w.failf("statuses outside %v in the list: %s", accessStatuses(), strings.Join(bad, ", "))
 	}
-	if err := w.settle(own); err != nil {
-		return err
-	}
-	return sum.skipIfEmpty(w.tenant.Name, "no status to check")
+	return w.settleOver(own, sum.items, "the whole list of tenant %q holds no access: no status to check", w.tenant.Name)
 }
 
 func (w *World) theAccessHasAKnownStatus() error {
