@@ -63,11 +63,11 @@ type batchState struct {
 	// sentAt is when the submission left; answeredAt when its answer came.
 	sentAt, answeredAt time.Time
 	submission         *target.Response
-	submitExchange     *verdict.Exchange
+	submitExchange     *target.Exchange
 	taskID             string
 	taskState          string
 	result             *poller.Result
-	lastPoll           *verdict.Exchange
+	lastPoll           *target.Exchange
 	timeout            time.Duration
 }
 
@@ -298,7 +298,7 @@ func (w *World) submitBatch(ctx context.Context, t Tenant, body []byte, contentT
 		return err
 	}
 	b.answeredAt = time.Now()
-	b.submission, b.submitExchange = resp, w.lastExchange()
+	b.submission, b.submitExchange = resp, resp.Exchange
 	return nil
 }
 
@@ -349,7 +349,7 @@ func (w *World) theBatchIsAcceptedAsATask() error {
 		return err
 	}
 	if resp.Status != http.StatusAccepted {
-		w.finding("SAM-BT-01", verdict.Should, fmt.Sprintf("a valid batch SHOULD be answered 202 Accepted; got %d", resp.Status), w.batch.submitExchange)
+		w.finding("SAM-BT-01", verdict.Should, fmt.Sprintf("a valid batch SHOULD be answered 202 Accepted; got %d", resp.Status), recordOf(w.batch.submitExchange))
 	}
 	return nil
 }
@@ -366,7 +366,7 @@ func (w *World) pollBatchTask(ctx context.Context) (*poller.Result, error) {
 		if err != nil {
 			return poller.Response{}, err
 		}
-		b.lastPoll = w.lastExchange()
+		b.lastPoll = resp.Exchange
 		return poller.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
 	}
 	first := poller.Observation{At: b.answeredAt, Status: b.submission.Status, State: b.taskState}
@@ -430,7 +430,7 @@ func (w *World) itemErrorsShouldNameTheirAccess() error {
 		return err
 	}
 	for _, msg := range batchTaskWarnings(w.batch.items, task) {
-		w.finding("SAM-BT-13", verdict.Should, msg, w.batch.lastPoll)
+		w.finding("SAM-BT-13", verdict.Should, msg, recordOf(w.batch.lastPoll))
 	}
 	return nil
 }
@@ -601,7 +601,7 @@ func (w *World) batchFail(reqs []string, format string, args ...any) error {
 	if ex == nil {
 		ex = w.batch.submitExchange
 	}
-	return &Failure{Requirements: reqs, Level: verdict.Must, Message: fmt.Sprintf(format, args...) + w.batch.report(), Exchange: ex}
+	return &Failure{Requirements: reqs, Level: verdict.Must, Message: fmt.Sprintf(format, args...) + w.batch.report(), Exchange: recordOf(ex)}
 }
 
 // batchProblems turns the problems into one Failure naming every requirement they
@@ -627,10 +627,10 @@ func (b *batchState) report() string {
 	var s strings.Builder
 	if ex := b.submitExchange; ex != nil {
 		fmt.Fprintf(&s, "\nbatch request: %s %s", ex.Method, ex.URL)
-		if ct := http.Header(ex.RequestHeader).Get("Content-Type"); ct != "" {
+		if ct := ex.RequestHeader.Get("Content-Type"); ct != "" {
 			fmt.Fprintf(&s, " (Content-Type: %s)", ct)
 		}
-		fmt.Fprintf(&s, "\n  %s\nsubmission answer: %d%s", ex.RequestBody, ex.Status, bodyExcerpt([]byte(ex.ResponseBody)))
+		fmt.Fprintf(&s, "\n  %s\nsubmission answer: %d%s", ex.RequestBody, ex.Status, bodyExcerpt(ex.ResponseBody))
 	}
 	if b.taskID != "" {
 		fmt.Fprintf(&s, "\ntask: %s", b.taskID)
@@ -639,7 +639,7 @@ func (b *batchState) report() string {
 		fmt.Fprintf(&s, "\nstates seen (%s waited, timeout %s):\n%s", r.Waited.Round(time.Millisecond), b.timeout, r.History())
 	}
 	if ex := b.lastPoll; ex != nil {
-		body := strings.TrimSpace(ex.ResponseBody)
+		body := strings.TrimSpace(string(ex.ResponseBody))
 		if len(body) > maxBatchReportBody {
 			body = fmt.Sprintf("%s… (%d bytes)", body[:maxBatchReportBody], len(body))
 		}

@@ -422,7 +422,7 @@ func (w *World) eachResultIsExactlyTheMatches() error {
 			continue
 		}
 		if run.res.Total >= 0 && run.res.Total != int64(want.Len()) {
-			w.finding("SAM-FL-07", verdict.Must, fmt.Sprintf("filter %q: X-Total-Count is %d, but %d accesses match", run.expr.String(), run.res.Total, want.Len()), walkExchange(run.res.First))
+			w.finding("SAM-FL-07", verdict.Must, fmt.Sprintf("filter %q: X-Total-Count is %d, but %d accesses match", run.expr.String(), run.res.Total, want.Len()), recordOf(run.res.First))
 		}
 	}
 	var own error
@@ -438,7 +438,7 @@ func (w *World) eachResultIsExactlyTheMatches() error {
 // it as evidence (the last exchange may belong to another walk).
 func (w *World) failOn(ex *target.Exchange, format string, args ...any) error {
 	f := w.failf(format, args...).(*Failure)
-	if e := walkExchange(ex); e != nil {
+	if e := recordOf(ex); e != nil {
 		f.Exchange = e
 	}
 	return f
@@ -1111,7 +1111,7 @@ func (w *World) bothFormsAgree() error {
 		msg = fmt.Sprintf("the raw form gives X-Total-Count %d, the encoded form %d", raw.Total, enc.Total)
 	}
 	if msg != "" {
-		w.finding("SAM-FL-09", verdict.Should, msg, walkExchange(raw.First))
+		w.finding("SAM-FL-09", verdict.Should, msg, recordOf(raw.First))
 	}
 	// The raw form's own paging findings are judged like any walk's; a raw form the
 	// server reads otherwise is only this SHOULD.

@@ -117,7 +117,7 @@ func (w *World) settle(own error) error {
 	w.paging.pending, w.paging.incomplete = nil, false
 	var first *Failure
 	for _, f := range pending {
-		ex := walkExchange(f.Exchange)
+		ex := recordOf(f.Exchange)
 		if own == nil && incomplete && first == nil && f.Level == verdict.Must {
 			first = &Failure{Requirements: []string{f.Requirement}, Level: verdict.Must, Message: f.Message, Exchange: ex}
 			continue
@@ -146,14 +146,6 @@ func (w *World) settleOver(own error, accesses int, why string, args ...any) err
 		return skipf(why, args...)
 	}
 	return nil
-}
-
-func walkExchange(e *target.Exchange) *verdict.Exchange {
-	if e == nil {
-		return nil
-	}
-	r := exchangeRecord(e)
-	return &r
 }
 
 // theTenantsAccesses walks the whole unfiltered list at the largest page size and

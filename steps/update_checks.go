@@ -21,7 +21,7 @@ var updateFields = append(slices.Clone(stableFields), "createdBy")
 // updateFailure is a Failure whose evidence is the PATCH, not the read that may
 // have followed it: its curl command reproduces the request at fault.
 func (w *World) updateFailure(level verdict.Level, reqs []string, format string, args ...any) error {
-	return &Failure{Requirements: reqs, Level: level, Message: fmt.Sprintf(format, args...), Exchange: w.update.exchange}
+	return &Failure{Requirements: reqs, Level: level, Message: fmt.Sprintf(format, args...), Exchange: recordOf(w.update.exchange)}
 }
 
 // ruleRequirements are the scenario's MUST requirement tags (fallback when it has
@@ -51,7 +51,7 @@ func (w *World) ruleRequirements(fallback string, extra ...string) []string {
 // tagged with, with the PATCH as evidence; the scenario goes on.
 func (w *World) shouldFinding(format string, args ...any) {
 	for _, id := range w.record.Requirements {
-		w.finding(id, verdict.Should, fmt.Sprintf(format, args...), w.update.exchange)
+		w.finding(id, verdict.Should, fmt.Sprintf(format, args...), recordOf(w.update.exchange))
 	}
 }
 
@@ -249,9 +249,9 @@ func (w *World) responseShowsNewPassword() error {
 	got := gjson.GetBytes(w.update.resp.Body, "password")
 	switch {
 	case !got.Exists():
-		w.finding("SAM-UP-12", verdict.Should, fmt.Sprintf("the answer to the rotation (%s) does not contain the new password", w.update.what), w.update.exchange)
+		w.finding("SAM-UP-12", verdict.Should, fmt.Sprintf("the answer to the rotation (%s) does not contain the new password", w.update.what), recordOf(w.update.exchange))
 	case got.Type != gjson.String || got.String() != w.update.password:
-		w.finding("SAM-UP-12", verdict.Should, fmt.Sprintf("the answer to the rotation (%s) contains a password that is not the one sent (%s)", w.update.what, describeValue(got)), w.update.exchange)
+		w.finding("SAM-UP-12", verdict.Should, fmt.Sprintf("the answer to the rotation (%s) contains a password that is not the one sent (%s)", w.update.what, describeValue(got)), recordOf(w.update.exchange))
 	}
 	return nil
 }
@@ -322,22 +322,22 @@ func (w *World) bothAnswersAreTheSame() error {
 		return &HarnessError{Err: fmt.Errorf("no repeated PATCH to compare: send the same patch again first")}
 	}
 	if first.Status != http.StatusOK {
-		return &Failure{Requirements: []string{"SAM-UP-01"}, Level: verdict.Must, Exchange: exchangeOf(first),
+		return &Failure{Requirements: []string{"SAM-UP-01"}, Level: verdict.Must, Exchange: recordOf(first.Exchange),
 			Message: fmt.Sprintf("%s was not accepted: expected status 200, got %d%s", w.update.what, first.Status, bodyExcerpt(first.Exchange.ResponseBody))}
 	}
 	if second.Status != first.Status {
-		w.finding("SAM-UP-14", verdict.Should, fmt.Sprintf("repeating %s gave status %d, the first time %d", w.update.what, second.Status, first.Status), w.update.exchange)
+		w.finding("SAM-UP-14", verdict.Should, fmt.Sprintf("repeating %s gave status %d, the first time %d", w.update.what, second.Status, first.Status), recordOf(w.update.exchange))
 		return nil
 	}
 	for _, f := range append([]string{"id"}, updateFields...) {
 		a, b := gjson.GetBytes(first.Body, f), gjson.GetBytes(second.Body, f)
 		if a.Raw != b.Raw {
-			w.finding("SAM-UP-14", verdict.Should, fmt.Sprintf("repeating %s gave %s %s, the first time %s", w.update.what, f, orAbsent(b), orAbsent(a)), w.update.exchange)
+			w.finding("SAM-UP-14", verdict.Should, fmt.Sprintf("repeating %s gave %s %s, the first time %s", w.update.what, f, orAbsent(b), orAbsent(a)), recordOf(w.update.exchange))
 			return nil
 		}
 	}
 	if a, b := gjson.GetBytes(first.Body, "password"), gjson.GetBytes(second.Body, "password"); a.Raw != b.Raw {
-		w.finding("SAM-UP-14", verdict.Should, fmt.Sprintf("repeating %s gave a different password in the answer (%s, the first time %s)", w.update.what, describePresent(b), describePresent(a)), w.update.exchange)
+		w.finding("SAM-UP-14", verdict.Should, fmt.Sprintf("repeating %s gave a different password in the answer (%s, the first time %s)", w.update.what, describePresent(b), describePresent(a)), recordOf(w.update.exchange))
 	}
 	return nil
 }
@@ -351,12 +351,3 @@ func describePresent(r gjson.Result) string {
 
 // joinDiffs lists field changes for a message.
 func joinDiffs(diffs []string) string { return strings.Join(diffs, "; ") }
-
-// exchangeOf is the redacted record of a response, as findings carry it.
-func exchangeOf(r *target.Response) *verdict.Exchange {
-	if r == nil || r.Exchange == nil {
-		return nil
-	}
-	ex := exchangeRecord(r.Exchange)
-	return &ex
-}

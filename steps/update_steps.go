@@ -59,7 +59,7 @@ type updateState struct {
 	// resp and exchange are the PATCH's answer and its redacted record: later reads
 	// replace World.last, but the evidence of a finding is the PATCH.
 	resp     *target.Response
-	exchange *verdict.Exchange
+	exchange *target.Exchange
 	// previous is the answer before a repeat (SAM-UP-14).
 	previous *target.Response
 }
@@ -167,7 +167,7 @@ func (w *World) patch(ctx context.Context, path, contentType string, body []byte
 	if err != nil {
 		return err
 	}
-	w.update.resp, w.update.exchange = resp, w.lastExchange()
+	w.update.resp, w.update.exchange = resp, resp.Exchange
 	return nil
 }
 
@@ -180,6 +180,6 @@ func (w *World) iSendTheSamePatchAgain(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w.update.previous, w.update.resp, w.update.exchange = first, resp, w.lastExchange()
+	w.update.previous, w.update.resp, w.update.exchange = first, resp, resp.Exchange
 	return nil
 }

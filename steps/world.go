@@ -323,6 +323,17 @@ func describeFindings(fs []spec.Finding) string {
 	return strings.Join(parts, "; ")
 }
 
+// recordOf is the whole record of an exchange a finding cites, nil for none. Steps
+// keep the raw exchanges they may cite and render one only when a finding does: a
+// passing scenario's exchanges are never rendered whole.
+func recordOf(e *target.Exchange) *verdict.Exchange {
+	if e == nil {
+		return nil
+	}
+	r := exchangeRecord(e)
+	return &r
+}
+
 // exchangeRecord is an exchange's whole record: its line, headers, bodies, a curl
 // command that repeats it and the readable transcript.
 func exchangeRecord(e *target.Exchange) verdict.Exchange {
