@@ -142,6 +142,7 @@ func (w *World) batchSnapshot(ctx context.Context, it *batchItem, wantStatus str
 		return &HarnessError{Err: fmt.Errorf("fixture precondition: access %q has status %q, want %q", it.id, got, wantStatus)}
 	}
 	it.before = resp.Body
+	w.noteSnapshot(it.id, resp.Body)
 	return nil
 }
 
@@ -149,11 +150,11 @@ func (w *World) disposablePPUAccesses(ctx context.Context, n int) error {
 	if n < 1 {
 		return &HarnessError{Err: fmt.Errorf("a batch needs at least one access, the step asks for %d", n)}
 	}
-	for range n {
-		id, err := w.suite.Pool.Take(RolePPU)
-		if err != nil {
-			return &HarnessError{Err: err}
-		}
+	ids, err := w.checkOut(ctx, RolePPU, n)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
 		it := batchItem{id: id, owner: w.suite.Primary, known: true, ppu: true}
 		if err := w.batchSnapshot(ctx, &it, "ACTIVE"); err != nil {
 			return err
@@ -164,11 +165,10 @@ func (w *World) disposablePPUAccesses(ctx context.Context, n int) error {
 }
 
 // batchWitness picks a fixture of a role that a conformant server never changes. It is
-// peeked, not taken: several scenarios may share it, each comparing it with its own
-// snapshot. The last id is used because Take hands ids out from the front, which
-// keeps it away from any scenario that takes one of the role to change it.
+// read, not checked out: several scenarios may share it, each comparing it with its
+// own snapshot.
 func (w *World) batchWitness(role string) (string, bool) {
-	ids := w.suite.Pool.Peek(role)
+	ids := w.suite.Pool.Witnesses(role)
 	if len(ids) == 0 {
 		return "", false
 	}

@@ -21,6 +21,7 @@ func commonSteps(w *World) []stepDef {
 	return []stepDef{
 		{`^an existing access of the tenant$`, w.anExistingAccess},
 		{`^a disposable PPU access$`, w.aDisposablePPUAccess},
+		{`^the terminated access$`, w.theTerminatedAccess},
 		{`^I read the access$`, w.iReadTheAccess},
 		{`^I read an access that does not exist$`, w.iReadAMissingAccess},
 		{`^I list the accesses with page size (\d+)$`, w.iListWithPageSize},
@@ -48,12 +49,24 @@ func (w *World) anExistingAccess(ctx context.Context) error {
 }
 
 func (w *World) aDisposablePPUAccess(ctx context.Context) error {
-	id, err := w.suite.Pool.Take(RolePPU)
+	ids, err := w.checkOut(ctx, RolePPU, 1)
 	if err != nil {
-		return &HarnessError{Err: err}
+		return err
 	}
-	w.access = id
+	w.access = ids[0]
 	return w.snapshotAccess(ctx, "ACTIVE")
+}
+
+func (w *World) theTerminatedAccess(ctx context.Context) error {
+	if w.suite.Pool.Listed(RoleTerminated) == 0 {
+		return skipf("the fixtures list no TERMINATED access (accesses.terminated), so this rule cannot be checked")
+	}
+	ids, err := w.checkOut(ctx, RoleTerminated, 1)
+	if err != nil {
+		return err
+	}
+	w.access = ids[0]
+	return w.snapshotAccess(ctx, "TERMINATED")
 }
 
 // snapshotAccess reads the current access and keeps it for "unchanged" checks. A
@@ -71,6 +84,7 @@ func (w *World) snapshotAccess(ctx context.Context, wantStatus string) error {
 		return &HarnessError{Err: fmt.Errorf("fixture precondition: access %q has status %q, want %q", w.access, got, wantStatus)}
 	}
 	w.before = resp.Body
+	w.noteSnapshot(w.access, resp.Body)
 	return nil
 }
 

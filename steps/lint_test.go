@@ -68,7 +68,7 @@ func TestScenarioTags(t *testing.T) {
 	cat := verdict.Skylark()
 	for _, p := range pickles(t) {
 		var reqs, modes int
-		destructive, mutating := false, false
+		destructive, mutating, terminates := false, false, false
 		for _, tag := range p.Tags {
 			switch {
 			case verdict.IsRequirementTag(tag.Name):
@@ -83,6 +83,8 @@ func TestScenarioTags(t *testing.T) {
 				mutating = true
 			case tag.Name == TagDestructive:
 				destructive = true
+			case tag.Name == TagTerminates:
+				terminates = true
 			}
 		}
 		if reqs == 0 {
@@ -93,6 +95,9 @@ func TestScenarioTags(t *testing.T) {
 		}
 		if destructive && !mutating {
 			t.Errorf("%s %q is @destructive but not @mutating", p.Uri, p.Name)
+		}
+		if terminates && !destructive {
+			t.Errorf("%s %q is @terminates but not @destructive", p.Uri, p.Name)
 		}
 	}
 }

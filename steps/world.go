@@ -70,11 +70,15 @@ type Scope struct {
 	RawFilter bool
 }
 
-// Scenario tags that select what a run may do.
+// Scenario tags that select what a run may do. @destructive marks a scenario that
+// may change data for good (on a conformant server, or on one that gets it wrong);
+// @terminates marks the @destructive scenarios that use their fixtures up on a
+// conformant server, which is what the fixture plan counts.
 const (
 	TagReadOnly    = "@readonly"
 	TagMutating    = "@mutating"
 	TagDestructive = "@destructive"
+	TagTerminates  = "@terminates"
 )
 
 // outOfScope returns why the run's scope excludes a scenario with these tags, or "".
@@ -116,6 +120,8 @@ type World struct {
 	// last is the most recent response.
 	last     *target.Response
 	cleanups []func(context.Context) error
+	// held are the exclusive fixtures the scenario checked out; finish gives them back.
+	held []heldFixture
 
 	// Each area keeps its own per-scenario state, defined in its own file.
 	update    updateState
@@ -352,6 +358,7 @@ func (w *World) finish(ctx context.Context, err error) verdict.Scenario {
 			w.suite.Logger.Warn("scenario clean-up failed", "scenario", w.record.Name, "err", cerr)
 		}
 	}
+	w.giveBackFixtures(ctx)
 	rec := w.record
 	rec.Duration = float64(time.Since(rec.Started).Microseconds()) / 1000
 	for id := range w.checked {

@@ -23,9 +23,9 @@ Feature: Batch update and terminate of Pay-Per-Use accesses
       | 2     | {"password":"RANDOM-PASSWORD"}                      | ACTIVE    |
       | 2     | {"status":"SUSPENDED","password":"RANDOM-PASSWORD"} | SUSPENDED |
 
-  @SAM-BT-01 @SAM-BT-02 @SAM-BT-09 @SAM-BT-11 @mutating @destructive
+  @SAM-BT-01 @SAM-BT-02 @SAM-BT-09 @SAM-BT-11 @mutating @destructive @terminates
   Scenario: A batch terminate ends PPU accesses at the end of the billing period
-    Given 2 disposable PPU accesses
+    Given 1 disposable PPU access
     When I submit a batch "terminate" of those accesses with operation body '{}'
     Then the batch is accepted as a task
     And the task reaches a terminal state
@@ -88,7 +88,7 @@ Feature: Batch update and terminate of Pay-Per-Use accesses
     And every PPU access of the batch now has status "SUSPENDED"
     And every other access of the batch is unchanged
 
-  @SAM-BT-07 @SAM-BT-08 @SAM-BT-09 @SAM-BT-11 @mutating @destructive
+  @SAM-BT-07 @SAM-BT-08 @SAM-BT-09 @SAM-BT-11 @mutating @destructive @terminates
   Scenario: In a mixed batch terminate only the PPU access ends
     Given 1 disposable PPU access
     And a non-PPU access of the tenant

@@ -2,7 +2,9 @@ Feature: Update one access
   PATCH /{tenantName}/access/{id} with Content-Type application/merge-patch+json sets
   the password and/or the status of one access, answers with the updated access, and
   the change persists. Every scenario works on its own disposable Pay-Per-Use access
-  from the fixtures. A body's "RANDOM-PASSWORD" stands for a fresh random password;
+  from the fixtures (the TERMINATED one for SAM-UP-13), which the harness gives back
+  as it was: a status it changed is restored and verified; a termination uses the
+  access up. A body's "RANDOM-PASSWORD" stands for a fresh random password;
   reports show every password as "[redacted: N bytes, M chars]".
 
   @SAM-UP-01 @mutating
@@ -19,11 +21,18 @@ Feature: Update one access
       | SUSPENDED | ACTIVE    |
       | SUSPENDED | SUSPENDED |
 
-    @destructive
-    Examples: termination
-      | from      | to         |
-      | ACTIVE    | TERMINATED |
-      | SUSPENDED | TERMINATED |
+  @SAM-UP-01 @SAM-UP-09 @mutating @destructive @terminates
+  Scenario Outline: A termination answers with the access TERMINATED, and it persists
+    Given a disposable PPU access
+    And the access has status <from>
+    When I patch the access with body '{"status":"TERMINATED"}'
+    Then the update is answered with the access showing status TERMINATED
+    And a later read shows status TERMINATED
+
+    Examples:
+      | from      |
+      | ACTIVE    |
+      | SUSPENDED |
 
   @SAM-UP-01 @SAM-UP-12 @mutating
   Scenario: A password rotation and a status change in one body
@@ -69,11 +78,6 @@ Feature: Update one access
       | ACTIVE    | SUSPENDED |
       | SUSPENDED | ACTIVE    |
 
-    @destructive
-    Examples: termination
-      | from   | to         |
-      | ACTIVE | TERMINATED |
-
   @SAM-UP-10 @mutating
   Scenario: An unknown id is not found
     When I patch an access that does not exist with body '{"status":"SUSPENDED"}'
@@ -87,10 +91,9 @@ Feature: Update one access
     And the response shows the new password
     And later reads never show a password
 
-  @SAM-UP-13 @mutating @destructive
+  @SAM-UP-13 @mutating
   Scenario Outline: TERMINATED is permanent
-    Given a disposable PPU access
-    And the access has status TERMINATED
+    Given the terminated access
     When I patch the access with body '{"status":"<to>"}'
     Then the patch SHOULD be rejected and the access left unchanged
 

@@ -54,6 +54,17 @@ const (
 // planned is a scenario the tags select, as a pass that ran nothing saw it.
 type planned struct {
 	pickleID, id, feature, name string
+	// tags and steps are the scenario's, for the fixture plan.
+	tags, steps []string
+}
+
+// fixtureScenarios lists the scenarios of a plan as the fixture plan reads them.
+func fixtureScenarios(plan []planned) []steps.PlannedScenario {
+	out := make([]steps.PlannedScenario, len(plan))
+	for i, p := range plan {
+		out[i] = steps.PlannedScenario{Tags: p.tags, Steps: p.steps}
+	}
+	return out
 }
 
 // scenarioRunner runs godog passes over the embedded features with one suite.
@@ -159,8 +170,15 @@ func (r *scenarioRunner) plan(ctx context.Context) []planned {
 	initScenario := func(sc *godog.ScenarioContext) {
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			id, feature := steps.ScenarioRef(s)
+			p := planned{pickleID: s.Id, id: id, feature: feature, name: s.Name}
+			for _, t := range s.Tags {
+				p.tags = append(p.tags, t.Name)
+			}
+			for _, st := range s.Steps {
+				p.steps = append(p.steps, st.Text)
+			}
 			mu.Lock()
-			out = append(out, planned{pickleID: s.Id, id: id, feature: feature, name: s.Name})
+			out = append(out, p)
 			mu.Unlock()
 			return ctx, godog.ErrSkip
 		})
@@ -199,21 +217,31 @@ func suiteRequirements() (map[string]bool, error) {
 	return out, nil
 }
 
-// run plans the selection, runs it, and reruns what failed or erred up to reruns
-// times. It returns the records in the plan's order (the features' order).
-func (r *scenarioRunner) run(ctx context.Context, shard config.Shard, reruns int) ([]verdict.Scenario, error) {
+// selection plans the scenarios the tags and the shard select, in the features'
+// order. It sends nothing.
+func (r *scenarioRunner) selection(ctx context.Context, shard config.Shard) ([]planned, error) {
 	plan := r.plan(ctx)
 	if len(plan) == 0 {
 		return nil, usageError("no scenario matched the selection (tags %q)", r.tags)
 	}
-	keep := map[string]bool{}
+	var out []planned
 	for _, p := range plan {
 		if InShard(p.id, shard) {
-			keep[p.pickleID] = true
+			out = append(out, p)
 		}
 	}
-	if len(keep) == 0 {
+	if len(out) == 0 {
 		return nil, usageError("shard %s selects none of the %d scenarios the selection matches: use fewer shards", shard, len(plan))
+	}
+	return out, nil
+}
+
+// run runs the planned scenarios and reruns what failed or erred up to reruns times.
+// It returns the records in the plan's order (the features' order).
+func (r *scenarioRunner) run(ctx context.Context, plan []planned, reruns int) ([]verdict.Scenario, error) {
+	keep := map[string]bool{}
+	for _, p := range plan {
+		keep[p.pickleID] = true
 	}
 	order, recs := r.pass(ctx, func(id string) bool { return keep[id] }, 1, len(keep))
 	for attempt := 2; attempt <= reruns+1 && ctx.Err() == nil; attempt++ {

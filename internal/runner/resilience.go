@@ -121,18 +121,18 @@ func fixtureReadUnjudgeable(err error) bool {
 
 // fixtureRead is the outcome of reading one fixture.
 type fixtureRead struct {
-	state steps.FixtureState
-	err   error
+	read steps.FixtureRead
+	err  error
 }
 
 // readFixtures reads the fixtures, up to workers at once (the run's concurrency: a
-// slow target makes hundreds of sequential reads long), and returns the outcomes in
-// the order of ids. The first error that stops the check (see fixtureReadUnjudgeable)
+// slow target makes many sequential reads long), and returns the outcomes in the
+// order of checks. The first error that stops the check (see fixtureReadUnjudgeable)
 // cancels the reads not yet made and is returned.
-func readFixtures(ctx context.Context, s *steps.Suite, ids []string, tenant func(id string) steps.Tenant, workers int) ([]fixtureRead, error) {
+func readFixtures(ctx context.Context, s *steps.Suite, checks []fixtureCheck, workers int) ([]fixtureRead, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := make([]fixtureRead, len(ids))
+	out := make([]fixtureRead, len(checks))
 	var (
 		wg   sync.WaitGroup
 		once sync.Once
@@ -144,8 +144,9 @@ func readFixtures(ctx context.Context, s *steps.Suite, ids []string, tenant func
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				st, err := steps.ReadFixture(ctx, s, tenant(ids[i]), ids[i])
-				out[i] = fixtureRead{st, err}
+				c := checks[i]
+				read, err := steps.PreflightRead(ctx, s, c.tenant, c.id)
+				out[i] = fixtureRead{read, err}
 				if err != nil && !fixtureReadUnjudgeable(err) {
 					once.Do(func() { stop = err; cancel() })
 				}
@@ -153,7 +154,7 @@ func readFixtures(ctx context.Context, s *steps.Suite, ids []string, tenant func
 		}()
 	}
 feed:
-	for i := range ids {
+	for i := range checks {
 		select {
 		case next <- i:
 		case <-ctx.Done():

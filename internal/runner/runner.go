@@ -8,13 +8,11 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"time"
 
 	"github.com/accessctk/accessctk/internal/config"
@@ -135,7 +133,18 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	runCtx, stopRun := context.WithTimeoutCause(ctx, o.RunTimeout, &runDeadline{o.RunTimeout})
 	defer stopRun()
 	started := time.Now()
-	env, err := resolveTarget(runCtx, o, tlsCfg)
+	// The selection and what it needs of the fixtures are known before the target
+	// is contacted: a selection that matches nothing costs no request.
+	sr := &scenarioRunner{tags: o.Tags, started: started, progress: o.Progress, concurrency: concurrency(o)}
+	plan, err := sr.selection(runCtx, o.Shard)
+	if err != nil {
+		return nil, err
+	}
+	needs, err := steps.PlanFixtures(fixtureScenarios(plan), o.Scope)
+	if err != nil {
+		return nil, fmt.Errorf("fixture plan: %w", err)
+	}
+	env, err := resolveTarget(runCtx, o, tlsCfg, needs)
 	if err != nil {
 		return nil, err
 	}
@@ -170,15 +179,25 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		PollInterval:      env.pollInterval,
 		Logger:            o.Logger,
 	}
-	notes, err := checkFixtures(runCtx, suite, fixtureWorkers(o))
+	pf, err := checkFixtures(runCtx, suite, needs, env.tokenSources, fixtureWorkers(o))
 	if err != nil {
 		return nil, notJudged(err)
 	}
+	notes := pf.notes
 
-	sr := &scenarioRunner{suite: suite, tags: o.Tags, started: started, progress: o.Progress, concurrency: concurrency(o)}
-	scenarios, err := sr.run(runCtx, o.Shard, o.RerunFailed)
+	sr.suite = suite
+	scenarios, err := sr.run(runCtx, plan, o.RerunFailed)
 	if err != nil {
 		return nil, err
+	}
+	if pf.record != nil {
+		rec := *pf.record
+		if o.Shard.Count > 1 {
+			// Each shard reads the fixtures: its record must not collide with
+			// another shard's when the shards are merged.
+			rec.ID += " (shard " + o.Shard.String() + ")"
+		}
+		scenarios = append([]verdict.Scenario{rec}, scenarios...)
 	}
 	o.Logger.Debug("scenarios finished", "scenarios", len(scenarios))
 	if err := ctx.Err(); err != nil {
@@ -227,6 +246,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Requirements:    reqs,
 		Scenarios:       scenarios,
 		Notes:           notes,
+		Fixtures:        fixtureReport(suite, needs),
 	}
 	if o.Scope.RawFilter {
 		res.Notes = append(res.Notes, "filter expressions were sent in the page's raw (unencoded) form")
@@ -256,15 +276,28 @@ type environment struct {
 	// pollInterval is the first wait between polls of a batch task (zero: the
 	// poller's default, for a target whose pace is unknown).
 	pollInterval time.Duration
+	// tokenSources says where each tenant's token came from, for messages.
+	tokenSources tokenSources
 	close        func()
 }
 
-func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config) (*environment, error) {
+// tokenSources names where each tenant's token came from ("$ACCESSCTK_TOKEN", "the
+// file eos.token"), never the token.
+type tokenSources struct{ primary, secondary string }
+
+func tokenSourceOf(t config.Tenant) string {
+	if t.TokenEnv != "" {
+		return "from $" + t.TokenEnv
+	}
+	return "from the file " + t.TokenFile
+}
+
+func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []steps.RoleNeed) (*environment, error) {
 	if o.Target == "" {
 		if o.FixturesPath != "" {
 			return nil, usageError("--fixtures needs --target: the embedded reference server writes its own fixtures")
 		}
-		return startEmbedded(ctx, o)
+		return startEmbedded(ctx, o, needs)
 	}
 	if len(o.Faults) > 0 {
 		return nil, usageError("--fault applies only to the embedded reference server, not to --target")
@@ -297,12 +330,14 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config) (*environ
 		return nil, usageError("%w", err)
 	}
 	env := &environment{baseURL: base, describe: base.Redacted(), fixtures: fx, primary: primary, close: func() {}}
+	env.tokenSources.primary = tokenSourceOf(fx.Tenants.Primary)
 	if s := fx.Tenants.Secondary; s != nil {
 		sec, err := tenantFrom(*s, getenv)
 		if err != nil {
 			return nil, usageError("%w", err)
 		}
 		env.secondary = &sec
+		env.tokenSources.secondary = tokenSourceOf(*s)
 	}
 	return env, nil
 }
@@ -329,8 +364,10 @@ func tenantFrom(t config.Tenant, getenv func(string) string) (steps.Tenant, erro
 const EmbeddedTaskStepDelay = 2 * time.Millisecond
 
 // startEmbedded starts the reference server on a free loopback port with fresh random
-// tokens that live only in this process.
-func startEmbedded(ctx context.Context, o Options) (*environment, error) {
+// tokens that live only in this process. Its fixtures file names no more fixtures of
+// each role than the selection needs, so that every embedded run proves the
+// minimum a vendor is told to prepare is enough (the server seeds more).
+func startEmbedded(ctx context.Context, o Options, needs []steps.RoleNeed) (*environment, error) {
 	tokens := map[string]string{}
 	primaryName, secondaryName := reference.DefaultTenants()
 	for _, t := range []string{primaryName, secondaryName} {
@@ -357,6 +394,7 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 	go func() { _ = hs.Serve(ln) }()
 	base := &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	fx := srv.Fixtures(base.String())
+	trimFixtures(fx, needs)
 	env := &environment{
 		baseURL:   base,
 		describe:  "embedded reference server at " + base.String(),
@@ -366,6 +404,7 @@ func startEmbedded(ctx context.Context, o Options) (*environment, error) {
 		// Polling at the server's own pace sees the same states a 25 ms poll sees of
 		// a server ten times slower, without waiting for them.
 		pollInterval: max(delay, time.Millisecond),
+		tokenSources: tokenSources{primary: "made up by the embedded server", secondary: "made up by the embedded server"},
 		close: func() {
 			// The run is over: nothing in flight is waited for. Shutdown would wait
 			// for connections the client opened and never used (a concurrent run
@@ -400,66 +439,17 @@ func loadSpec(path string, base *url.URL) (*spec.Spec, error) {
 	return s, nil
 }
 
-// checkFixtures verifies every fixture before anything is judged: each id exists and
-// is in the state its role promises. A broken fixture is a setup error (exit 3). It
-// returns notes on fixtures it could not verify because the read itself misbehaved.
-func checkFixtures(ctx context.Context, s *steps.Suite, workers int) (notes []string, err error) {
-	type check struct {
-		tenant     steps.Tenant
-		role, want string
+// trimFixtures cuts each role's list to the selection's minimum.
+func trimFixtures(fx *config.Fixtures, needs []steps.RoleNeed) {
+	lists := map[string]*[]string{
+		steps.RolePPU: &fx.Accesses.PPU, steps.RoleNonPPU: &fx.Accesses.NonPPU,
+		steps.RoleTerminated: &fx.Accesses.Terminated, steps.RoleSecondary: &fx.Accesses.Secondary,
 	}
-	checks := map[string]check{}
-	add := func(t steps.Tenant, role, want string, ids []string) {
-		for _, id := range ids {
-			checks[id] = check{t, role, want}
+	for _, n := range needs {
+		if l := lists[n.Role]; len(*l) > n.Minimum {
+			*l = (*l)[:n.Minimum]
 		}
 	}
-	add(s.Primary, "ppu", "ACTIVE", s.Fixtures.Accesses.PPU)
-	add(s.Primary, "nonPpu", "ACTIVE", s.Fixtures.Accesses.NonPPU)
-	add(s.Primary, "terminated", "TERMINATED", s.Fixtures.Accesses.Terminated)
-	if s.Secondary != nil {
-		add(*s.Secondary, "secondary", "", s.Fixtures.Accesses.Secondary)
-	}
-	ids := make([]string, 0, len(checks))
-	for id := range checks {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	reads, err := readFixtures(ctx, s, ids, func(id string) steps.Tenant { return checks[id].tenant }, workers)
-	if err != nil {
-		return nil, fmt.Errorf("fixture check: %w", err)
-	}
-	var problems []error
-	unverified := 0
-	var unreadable []string
-	for i, id := range ids {
-		c := checks[id]
-		st, err := reads[i].state, reads[i].err
-		switch {
-		case err != nil && fixtureReadUnjudgeable(err):
-			unreadable = append(unreadable, err.Error())
-		case err != nil:
-			return nil, fmt.Errorf("fixture check: %w", err)
-		case !st.Found:
-			problems = append(problems, fmt.Errorf("accesses.%s %q: not found in tenant %q", c.role, id, c.tenant.Name))
-		case st.Malformed:
-			unreadable = append(unreadable, fmt.Sprintf("read access %q: the 200 answer is not valid JSON", id))
-		case st.ReturnedID != id:
-			unverified++
-		case c.want != "" && st.Status != c.want:
-			problems = append(problems, fmt.Errorf("accesses.%s %q: status is %s, the role needs %s", c.role, id, st.Status, c.want))
-		}
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("fixtures do not match the target (nothing was judged): %w", errors.Join(problems...))
-	}
-	if unverified > 0 {
-		notes = append(notes, fmt.Sprintf("%d fixtures could not be verified: reading them returned another access's id (see SAM-RD-01)", unverified))
-	}
-	if len(unreadable) > 0 {
-		notes = append(notes, fmt.Sprintf("%d fixtures could not be verified: reading them failed (first: %s); the scenarios that use them check them again", len(unreadable), unreadable[0]))
-	}
-	return notes, nil
 }
 
 func randomHex(n int) string {

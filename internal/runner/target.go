@@ -41,7 +41,7 @@ func ResolveTarget(ctx context.Context, o Options) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := resolveTarget(ctx, o, tlsCfg)
+	env, err := resolveTarget(ctx, o, tlsCfg, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -180,6 +180,8 @@ type Results struct {
 	Scenarios       []Scenario          `json:"scenarios"`
 	// Baseline compares this run with an earlier one (--baseline), when given.
 	Baseline *Comparison `json:"baseline,omitempty"`
+	// Fixtures says what the run needed of the fixtures and what it left.
+	Fixtures *FixtureReport `json:"fixtures,omitempty"`
 }
 
 // Selection records which scenarios a run selected.

@@ -1,0 +1,167 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/accessctk/accessctk/internal/target"
+)
+
+// heldFixture is a fixture a scenario checked out of the pool.
+type heldFixture struct {
+	role  string
+	id    string
+	owner Tenant
+	// before is the fixture's state when the scenario took it, for a fixture the
+	// preflight could not read.
+	before []byte
+}
+
+// checkOut takes n fixtures of an exclusive role for the scenario. A scenario takes
+// everything it needs in one step, so that it never waits for fixtures while holding
+// some (see FixturePool.Take).
+func (w *World) checkOut(ctx context.Context, role string, n int) ([]string, error) {
+	if len(w.held) > 0 {
+		return nil, &HarnessError{Err: fmt.Errorf("the scenario takes fixtures twice; a scenario must take every fixture it needs in one step")}
+	}
+	ids, err := w.suite.Pool.Take(ctx, role, n)
+	if err != nil {
+		return nil, &HarnessError{Err: err}
+	}
+	for _, id := range ids {
+		w.held = append(w.held, heldFixture{role: role, id: id, owner: w.suite.Primary})
+	}
+	return ids, nil
+}
+
+// noteSnapshot keeps a held fixture's state as the scenario first read it.
+func (w *World) noteSnapshot(id string, body []byte) {
+	for i := range w.held {
+		if w.held[i].id == id && w.held[i].before == nil {
+			w.held[i].before = body
+		}
+	}
+}
+
+// restoreTimeout bounds each request of giving a fixture back. It runs after the
+// scenario, even when the run's own time is up: a fixture left suspended would be
+// lost to every later run of the same fixtures file.
+const restoreTimeout = 15 * time.Second
+
+// giveBackFixtures returns every fixture the scenario holds to the pool: as it was,
+// after restoring a status change, or not at all. Nothing here is a finding: the
+// rules that govern status changes are judged by their own scenarios, and a fixture
+// the harness cannot restore is the harness's loss (quarantined, named in the
+// report), never a failure of some other rule.
+func (w *World) giveBackFixtures(ctx context.Context) {
+	if len(w.held) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	unfinished := w.batchUnfinished()
+	for _, f := range w.held {
+		if unfinished {
+			w.suite.Pool.Quarantine(f.role, f.id, "a batch task naming it had not ended when the scenario did, so it may still change it")
+			continue
+		}
+		w.giveBack(ctx, f)
+	}
+	w.held = nil
+}
+
+// batchUnfinished reports whether the scenario's batch task was accepted and not
+// seen to end.
+func (w *World) batchUnfinished() bool {
+	b := &w.batch
+	if b.taskID == "" || terminalTaskState(b.taskState) {
+		return false
+	}
+	return b.result == nil || !terminalTaskState(b.result.State)
+}
+
+func terminalTaskState(s string) bool { return s == "DONE" || s == "FAILED" || s == "REJECTED" }
+
+func (w *World) giveBack(ctx context.Context, f heldFixture) {
+	pool := w.suite.Pool
+	baseline := pool.Baseline(f.id)
+	if baseline == nil {
+		baseline = f.before
+	}
+	if baseline == nil {
+		pool.Quarantine(f.role, f.id, "its state before the scenario was never read, so a restore cannot be verified")
+		return
+	}
+	now, err := w.readBack(ctx, f)
+	if err != nil {
+		pool.Quarantine(f.role, f.id, err.Error())
+		return
+	}
+	changed := fieldsChanged(baseline, now)
+	if len(changed) == 0 {
+		pool.GiveBack(f.role, f.id, false)
+		return
+	}
+	was, is := gjson.GetBytes(baseline, "status").String(), gjson.GetBytes(now, "status").String()
+	if f.role == RolePPU && (is == "TERMINATED" || is == "PENDING_TERMINATE") {
+		pool.Consume(f.role, f.id, "status "+is+" after the scenario")
+		return
+	}
+	if len(changed) > 1 || changed[0] != "status" || !restorableStatus(was) {
+		pool.Quarantine(f.role, f.id, fmt.Sprintf("after the scenario %s differ from before it and cannot be restored through the API", strings.Join(changed, ", ")))
+		return
+	}
+	if err := w.restoreStatus(ctx, f, was); err != nil {
+		pool.Quarantine(f.role, f.id, fmt.Sprintf("status %s after the scenario; restoring %s failed: %v", is, was, err))
+		return
+	}
+	again, err := w.readBack(ctx, f)
+	if err != nil {
+		pool.Quarantine(f.role, f.id, "restored to "+was+", but "+err.Error())
+		return
+	}
+	if changed := fieldsChanged(baseline, again); len(changed) > 0 {
+		pool.Quarantine(f.role, f.id, fmt.Sprintf("restored to %s, but a read then shows %s still differing from before the scenario", was, strings.Join(changed, ", ")))
+		return
+	}
+	pool.GiveBack(f.role, f.id, true)
+}
+
+// restorableStatus reports whether a PATCH can set a fixture back to this status.
+func restorableStatus(s string) bool {
+	return s == "ACTIVE" || s == "SUSPENDED" || s == "TERMINATED"
+}
+
+// readBack reads a held fixture as its owner, outside the scenario's record.
+func (w *World) readBack(ctx context.Context, f heldFixture) ([]byte, error) {
+	resp, err := w.suite.Client.Do(ctx, target.Request{Method: http.MethodGet, Path: accessPath(f.owner, f.id), Token: f.owner.Token})
+	if err != nil {
+		return nil, fmt.Errorf("reading it back failed: %w", err)
+	}
+	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) {
+		return nil, fmt.Errorf("reading it back gave status %d%s", resp.Status, bodyExcerpt(resp.ResponseBody))
+	}
+	if got := gjson.GetBytes(resp.Body, "id").String(); got != f.id {
+		return nil, fmt.Errorf("reading it back answered with another id (%q)", got)
+	}
+	return resp.Body, nil
+}
+
+func (w *World) restoreStatus(ctx context.Context, f heldFixture, status string) error {
+	resp, err := w.suite.Client.Do(ctx, target.Request{
+		Method: http.MethodPatch, Path: accessPath(f.owner, f.id), Token: f.owner.Token,
+		Header: http.Header{"Content-Type": {mergePatch}}, Body: []byte(`{"status":"` + status + `"}`),
+	})
+	if err != nil {
+		return err
+	}
+	if resp.Status != http.StatusOK {
+		return fmt.Errorf("the PATCH was answered %d%s", resp.Status, bodyExcerpt(resp.ResponseBody))
+	}
+	return nil
+}
