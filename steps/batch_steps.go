@@ -138,11 +138,11 @@ func (w *World) batchSnapshot(ctx context.Context, it *batchItem, wantStatus str
 	if resp.Status != http.StatusOK {
 		return &HarnessError{Err: fmt.Errorf("fixture precondition: reading access %q of tenant %q gave status %d, want 200", it.id, it.owner.Name, resp.Status)}
 	}
+	w.noteSnapshot(it.id, resp.Body)
 	if got := gjson.GetBytes(resp.Body, "status").String(); wantStatus != "" && got != wantStatus {
 		return &HarnessError{Err: fmt.Errorf("fixture precondition: access %q has status %q, want %q", it.id, got, wantStatus)}
 	}
 	it.before = resp.Body
-	w.noteSnapshot(it.id, resp.Body)
 	return nil
 }
 

@@ -80,11 +80,11 @@ func (w *World) snapshotAccess(ctx context.Context, wantStatus string) error {
 	if resp.Status != http.StatusOK {
 		return &HarnessError{Err: fmt.Errorf("fixture precondition: reading access %q gave status %d, want 200", w.access, resp.Status)}
 	}
+	w.noteSnapshot(w.access, resp.Body)
 	if got := gjson.GetBytes(resp.Body, "status").String(); wantStatus != "" && got != wantStatus {
 		return &HarnessError{Err: fmt.Errorf("fixture precondition: access %q has status %q, want %q", w.access, got, wantStatus)}
 	}
 	w.before = resp.Body
-	w.noteSnapshot(w.access, resp.Body)
 	return nil
 }
 

@@ -156,3 +156,19 @@ func RunsLeft(needs []RoleNeed, left map[string]int) int {
 	}
 	return runs
 }
+
+// restoreRules are the rules the harness relies on to give a fixture back after a
+// scenario changed its status: a PATCH of status is answered with it (SAM-UP-01)
+// and persists (SAM-UP-09).
+var restoreRules = []string{"@SAM-UP-01", "@SAM-UP-09"}
+
+// RunsFirst reports whether a scenario judges a rule the fixtures' restore relies
+// on, and so runs before the other scenarios that change data.
+func RunsFirst(tags []string) bool {
+	for _, t := range tags {
+		if slices.Contains(restoreRules, t) {
+			return true
+		}
+	}
+	return false
+}

@@ -164,7 +164,8 @@ func (r *rolePool) exhausted(role string, n int) error {
 		why = append(why, fmt.Sprintf("%d consumed by terminations", k))
 	}
 	if k := len(r.quarantined); k > 0 {
-		why = append(why, fmt.Sprintf("%d quarantined (named in the report)", k))
+		q := r.quarantined[0]
+		why = append(why, fmt.Sprintf("%d quarantined (first %s: %s)", k, q.ID, q.Reason))
 	}
 	if k := len(r.unusable); k > 0 {
 		why = append(why, fmt.Sprintf("%d unusable before the run", k))

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -58,16 +59,26 @@ const restoreTimeout = 15 * time.Second
 // rules that govern status changes are judged by their own scenarios, and a fixture
 // the harness cannot restore is the harness's loss (quarantined, named in the
 // report), never a failure of some other rule.
-func (w *World) giveBackFixtures(ctx context.Context) {
+func (w *World) giveBackFixtures(ctx context.Context, ended error) {
 	if len(w.held) == 0 {
 		return
+	}
+	cause := ""
+	var harness *HarnessError
+	if errors.As(ended, &harness) {
+		cause = " (the scenario ended unjudged: " + harness.Error() + ")"
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
 	defer cancel()
 	unfinished := w.batchUnfinished()
 	for _, f := range w.held {
+		if !w.changing {
+			// The scenario only read: there is nothing to verify.
+			w.suite.Pool.GiveBack(f.role, f.id, false)
+			continue
+		}
 		if unfinished {
-			w.suite.Pool.Quarantine(f.role, f.id, "a batch task naming it had not ended when the scenario did, so it may still change it")
+			w.suite.Pool.Quarantine(f.role, f.id, "a batch task naming it had not ended when the scenario did, so it may still change it"+cause)
 			continue
 		}
 		w.giveBack(ctx, f)
@@ -137,9 +148,27 @@ func restorableStatus(s string) bool {
 	return s == "ACTIVE" || s == "SUSPENDED" || s == "TERMINATED"
 }
 
+// restoreAttempts bounds the tries of each read-back or restore request on a broken
+// connection: both are idempotent, and a fixture lost to one reset connection would
+// be lost to every later scenario.
+const restoreAttempts = 3
+
+// doIdempotent sends an idempotent request, again on a broken connection.
+func (w *World) doIdempotent(ctx context.Context, r target.Request) (*target.Response, error) {
+	var err error
+	for range restoreAttempts {
+		var resp *target.Response
+		resp, err = w.suite.Client.Do(ctx, r)
+		if err == nil || !errors.Is(err, target.ErrConnection) {
+			return resp, err
+		}
+	}
+	return nil, err
+}
+
 // readBack reads a held fixture as its owner, outside the scenario's record.
 func (w *World) readBack(ctx context.Context, f heldFixture) ([]byte, error) {
-	resp, err := w.suite.Client.Do(ctx, target.Request{Method: http.MethodGet, Path: accessPath(f.owner, f.id), Token: f.owner.Token})
+	resp, err := w.doIdempotent(ctx, target.Request{Method: http.MethodGet, Path: accessPath(f.owner, f.id), Token: f.owner.Token})
 	if err != nil {
 		return nil, fmt.Errorf("reading it back failed: %w", err)
 	}
@@ -153,7 +182,7 @@ func (w *World) readBack(ctx context.Context, f heldFixture) ([]byte, error) {
 }
 
 func (w *World) restoreStatus(ctx context.Context, f heldFixture, status string) error {
-	resp, err := w.suite.Client.Do(ctx, target.Request{
+	resp, err := w.doIdempotent(ctx, target.Request{
 		Method: http.MethodPatch, Path: accessPath(f.owner, f.id), Token: f.owner.Token,
 		Header: http.Header{"Content-Type": {mergePatch}}, Body: []byte(`{"status":"` + status + `"}`),
 	})

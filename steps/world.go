@@ -122,6 +122,9 @@ type World struct {
 	cleanups []func(context.Context) error
 	// held are the exclusive fixtures the scenario checked out; finish gives them back.
 	held []heldFixture
+	// changing says the scenario sent a request other than GET: only then can its
+	// fixtures have changed.
+	changing bool
 
 	// Each area keeps its own per-scenario state, defined in its own file.
 	update    updateState
@@ -240,6 +243,9 @@ func (w *World) send(ctx context.Context, r target.Request) (*target.Response, e
 // sendExactly performs the request with exactly the credential it names (none, for
 // the zero Token): the SAM-CM-01 steps use it.
 func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Response, error) {
+	if r.Method != "" && r.Method != http.MethodGet {
+		w.changing = true
+	}
 	resp, err := w.suite.Client.Do(ctx, r)
 	if resp != nil && resp.Exchange != nil {
 		w.exchanges = append(w.exchanges, resp.Exchange)
@@ -358,7 +364,7 @@ func (w *World) finish(ctx context.Context, err error) verdict.Scenario {
 			w.suite.Logger.Warn("scenario clean-up failed", "scenario", w.record.Name, "err", cerr)
 		}
 	}
-	w.giveBackFixtures(ctx)
+	w.giveBackFixtures(ctx, err)
 	rec := w.record
 	rec.Duration = float64(time.Since(rec.Started).Microseconds()) / 1000
 	for id := range w.checked {

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +19,43 @@ func readFaultChecks() map[string]func(t *testing.T, s *Server, faulty bool) {
 			_, inList := list[0]["createdAt"]
 			if inOne != faulty || inList != faulty {
 				t.Errorf("createdAt in read %v, in list %v", inOne, inList)
+			}
+		},
+		faultStatusLowerCase: func(t *testing.T, s *Server, faulty bool) {
+			id := s.Fixtures("").Accesses.PPU[0]
+			want := "ACTIVE"
+			if faulty {
+				want = "active"
+			}
+			if got := decode[resource](t, get(t, s, "/eos/access/"+id)).Status; got != want {
+				t.Errorf("read status %q, want %q", got, want)
+			}
+			got := decode[[]resource](t, get(t, s, "/eos/access?pageSize=1"))[0].Status
+			if lower := got == strings.ToLower(got); lower != faulty {
+				t.Errorf("list status %q with the fault %v", got, faulty)
+			}
+		},
+		faultReadFirst500: func(t *testing.T, s *Server, faulty bool) {
+			id := s.Fixtures("").Accesses.PPU[1]
+			first, second := get(t, s, "/eos/access/"+id).Code, get(t, s, "/eos/access/"+id).Code
+			wantFirst := http.StatusOK
+			if faulty {
+				wantFirst = http.StatusInternalServerError
+			}
+			if first != wantFirst || second != http.StatusOK {
+				t.Errorf("two reads answered %d, %d; want %d, 200", first, second, wantFirst)
+			}
+		},
+		faultReadHTMLPage: func(t *testing.T, s *Server, faulty bool) {
+			id := s.Fixtures("").Accesses.PPU[0]
+			w := get(t, s, "/eos/access/"+id)
+			html := strings.HasPrefix(w.Header().Get("Content-Type"), "text/html")
+			if w.Code != http.StatusOK || html != faulty {
+				t.Errorf("read answered %d %s", w.Code, w.Header().Get("Content-Type"))
+			}
+			terminated := s.Fixtures("").Accesses.Terminated[0]
+			if w := get(t, s, "/eos/access/"+terminated); strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+				t.Error("a TERMINATED access is read as HTML too; the fault is only for ACTIVE ones")
 			}
 		},
 		faultReadBadStatus: func(t *testing.T, s *Server, faulty bool) {

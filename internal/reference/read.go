@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // resource is the wire's RealizingResource. createdAt is filter-only and set only by
@@ -29,7 +31,7 @@ type resource struct {
 }
 
 func (s *Server) resourceOf(r record) resource {
-	return resource{
+	res := resource{
 		ID:                r.id,
 		Href:              "/" + url.PathEscape(s.tenantByID(r.tenant).name) + "/access/" + url.PathEscape(r.id),
 		Type:              "RealizingResource",
@@ -43,6 +45,10 @@ func (s *Server) resourceOf(r record) resource {
 		StartDateTime:     r.startDateTime,
 		EndDateTime:       r.endDateTime,
 	}
+	if s.faulty(faultStatusLowerCase) {
+		res.Status = strings.ToLower(res.Status)
+	}
+	return res
 }
 
 // readResource is what list and read-one send for a record.
@@ -138,6 +144,18 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 	}
 	if !found {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "no such access")
+		return
+	}
+	if s.faulty(faultReadFirst500) {
+		if _, seen := s.readOnce.LoadOrStore(rec.id, true); !seen {
+			writeError(w, http.StatusInternalServerError, "CACHE_MISS", "try again")
+			return
+		}
+	}
+	if s.faulty(faultReadHTMLPage) && rec.status == "ACTIVE" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("<!doctype html><title>Access</title><p>" + html.EscapeString(rec.name) + "</p>"))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.readResource(rec))

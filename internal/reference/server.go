@@ -122,6 +122,8 @@ type Server struct {
 	// valid within one generation.
 	generation atomic.Int64
 	handler    http.Handler
+	// readOnce remembers the accesses read once, for the read-first-500 fault.
+	readOnce sync.Map
 
 	wake      chan struct{}
 	stop      context.CancelFunc

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -80,10 +81,10 @@ type scenarioRunner struct {
 // pass runs the scenarios keep accepts and returns their records by pickle id, in
 // the order they ran. A scenario keep refuses still goes through godog (its Before
 // hook skips it at once) but leaves no record.
-func (r *scenarioRunner) pass(ctx context.Context, keep func(pickleID string) bool, attempt, total int) (order []string, recs map[string]verdict.Scenario) {
+func (r *scenarioRunner) pass(ctx context.Context, keep func(pickleID string) bool, attempt, total, doneBefore int) (order []string, recs map[string]verdict.Scenario) {
 	var mu sync.Mutex
 	recs = map[string]verdict.Scenario{}
-	done := 0
+	done := doneBefore
 	emit := func(p Progress) {
 		if r.progress != nil {
 			p.Attempt, p.Total, p.Elapsed = attempt, total, time.Since(r.started)
@@ -239,11 +240,27 @@ func (r *scenarioRunner) selection(ctx context.Context, shard config.Shard) ([]p
 // run runs the planned scenarios and reruns what failed or erred up to reruns times.
 // It returns the records in the plan's order (the features' order).
 func (r *scenarioRunner) run(ctx context.Context, plan []planned, reruns int) ([]verdict.Scenario, error) {
-	keep := map[string]bool{}
+	// The scenarios that judge the rules the harness relies on to give fixtures
+	// back run first: a server that breaks them is judged by them, before broken
+	// restores use up the fixtures every other scenario needs.
+	first, rest := map[string]bool{}, map[string]bool{}
 	for _, p := range plan {
-		keep[p.pickleID] = true
+		if steps.RunsFirst(p.tags) {
+			first[p.pickleID] = true
+		} else {
+			rest[p.pickleID] = true
+		}
 	}
-	order, recs := r.pass(ctx, func(id string) bool { return keep[id] }, 1, len(keep))
+	var order []string
+	recs := map[string]verdict.Scenario{}
+	for _, keep := range []map[string]bool{first, rest} {
+		if len(keep) == 0 {
+			continue
+		}
+		o, rs := r.pass(ctx, func(id string) bool { return keep[id] }, 1, len(plan), len(order))
+		order = append(order, o...)
+		maps.Copy(recs, rs)
+	}
 	for attempt := 2; attempt <= reruns+1 && ctx.Err() == nil; attempt++ {
 		again := map[string]bool{}
 		for id, rec := range recs {
@@ -255,7 +272,7 @@ func (r *scenarioRunner) run(ctx context.Context, plan []planned, reruns int) ([
 			break
 		}
 		r.suite.Logger.Info("rerunning failed scenarios", "attempt", attempt, "scenarios", len(again))
-		_, rerun := r.pass(ctx, func(id string) bool { return again[id] }, attempt, len(again))
+		_, rerun := r.pass(ctx, func(id string) bool { return again[id] }, attempt, len(again), 0)
 		for id, rec := range rerun {
 			recs[id] = settle(recs[id], rec)
 		}

@@ -47,6 +47,13 @@ func checkFixtures(ctx context.Context, s *steps.Suite, needs []steps.RoleNeed, 
 	}
 	checks := fixtureChecks(s)
 	reads, err := readFixtures(ctx, s, checks, workers)
+	var limit *runDeadline
+	if err != nil && errors.As(context.Cause(ctx), &limit) {
+		// The run's time is up: the scenarios will say so one by one, and the
+		// reports are still written.
+		pf.notes = append(pf.notes, limit.Error()+" while the fixtures were being read")
+		return pf, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fixture check: %w", err)
 	}
