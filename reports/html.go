@@ -22,14 +22,16 @@ const htmlMaxFindings = 20
 var htmlTemplate = template.Must(template.New("report.html").Parse(htmlTemplateText))
 
 type htmlView struct {
-	R             *verdict.Results
-	Must, Should  map[string]int
-	Outcomes      map[string]int
-	Changed       map[string]int
-	Started       string
-	Duration      string
-	Selection     string
-	ScopeNote     string
+	R            *verdict.Results
+	Must, Should map[string]int
+	Outcomes     map[string]int
+	Changed      map[string]int
+	Started      string
+	Duration     string
+	Selection    string
+	ScopeNote    string
+	// Fixtures describes what the run did with the fixtures file (see FixtureLines).
+	Fixtures      []string
 	Areas         []string
 	Statuses      []verdict.Status
 	Changes       []verdict.Change
@@ -75,6 +77,7 @@ func WriteHTML(w io.Writer, r *verdict.Results) error {
 		Duration:  (time.Duration(r.DurationMS * float64(time.Millisecond))).Round(time.Millisecond).String(),
 		Selection: selectionText(r.Selection),
 		ScopeNote: capitalize(scopeNote(r.Requirements)),
+		Fixtures:  FixtureLines(r),
 		Statuses:  verdict.Statuses(),
 		Changes:   verdict.Changes(),
 	}

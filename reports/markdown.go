@@ -63,6 +63,10 @@ func WriteMarkdown(w io.Writer, r *verdict.Results) error {
 		p.linef("")
 		p.linef("> Note: %s", mdText(n))
 	}
+	for _, l := range FixtureLines(r) {
+		p.linef("")
+		p.linef("> %s", mdText(l))
+	}
 	return p.err
 }
 

@@ -31,6 +31,9 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	for _, n := range r.Notes {
 		p.linef("Note: %s", n)
 	}
+	for _, l := range FixtureLines(r) {
+		p.linef("%s", l)
+	}
 	p.linef("")
 	p.linef("Requirements:")
 	var uncovered []string

@@ -172,3 +172,27 @@ func RunsFirst(tags []string) bool {
 	}
 	return false
 }
+
+// Explain says in words where a role's minimum comes from.
+func (n RoleNeed) Explain() string {
+	kept := n.Minimum - n.Consumed
+	switch {
+	case n.Minimum == 0:
+		return "not used by this selection"
+	case n.Consumed > 0 && kept > 0:
+		return fmt.Sprintf("%d used up by terminations, and %d held at once by the largest scenario that gives them back", n.Consumed, kept)
+	case n.Consumed > 0:
+		return fmt.Sprintf("%d used up by terminations", n.Consumed)
+	case n.Role == RolePPU || n.Role == RoleTerminated:
+		return fmt.Sprintf("held by one scenario at a time and given back (%s)", scenarios(n.Scenarios))
+	default:
+		return fmt.Sprintf("read, never changed (%s)", scenarios(n.Scenarios))
+	}
+}
+
+func scenarios(n int) string {
+	if n == 1 {
+		return "1 scenario"
+	}
+	return fmt.Sprintf("%d scenarios", n)
+}

@@ -120,7 +120,7 @@ that, which shows what a conformant run looks like.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newRunCommand(st), newReportCommand(st), newServeCommand(st), newVersionCommand(st))
-	root.AddCommand(newFuzzCommand(st))
+	root.AddCommand(newFuzzCommand(st), newFixturesCommand(st))
 	return root
 }
 

@@ -43,6 +43,6 @@ func Example() {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	fmt.Println(resp.StatusCode, resp.Header.Get("X-Total-Count"))
 	// Output:
-	// eos 400 disposable PPU accesses
+	// eos 10 disposable PPU accesses
 	// 200 530
 }

@@ -12,8 +12,9 @@ import (
 func DefaultTenants() (primary, secondary string) { return primaryTenant, secondaryTenant }
 
 // Fixtures describes this server as a target at baseURL (where the caller serves
-// Handler): both tenants by name, and the fixture accesses as they stood when New
-// returned (a reused database may have spent some): PPU pool accesses still ACTIVE,
+// Handler): both tenants by name, and FixtureSet's share of the fixture accesses as
+// they stood when New returned (a reused database may have spent some): PPU pool
+// accesses still ACTIVE,
 // ACTIVE non-PPU accesses, TERMINATED ones, and ACTIVE accesses of the secondary
 // tenant. The tenants carry no token source: the caller, who chose the tokens, sets
 // TokenEnv or TokenFile before writing the file. Each call returns a fresh copy.
@@ -22,12 +23,22 @@ func (s *Server) Fixtures(baseURL string) *config.Fixtures {
 	f.Tenants.Primary = config.Tenant{Name: primaryTenant}
 	f.Tenants.Secondary = &config.Tenant{Name: secondaryTenant}
 	f.Accesses = config.Accesses{
-		PPU:        append([]string{}, s.fixtures.PPU...),
-		NonPPU:     append([]string{}, s.fixtures.NonPPU...),
-		Terminated: append([]string{}, s.fixtures.Terminated...),
-		Secondary:  append([]string{}, s.fixtures.Secondary...),
+		PPU:        firstOf(s.fixtures.PPU, FixtureSet.PPU),
+		NonPPU:     firstOf(s.fixtures.NonPPU, FixtureSet.NonPPU),
+		Terminated: firstOf(s.fixtures.Terminated, FixtureSet.Terminated),
+		Secondary:  firstOf(s.fixtures.Secondary, FixtureSet.Secondary),
 	}
 	return f
+}
+
+// FixtureSet is how many fixtures of each role Fixtures names: the set the README
+// tells a vendor to prepare, which a full certification needs with some to spare.
+// The server seeds more; a run against the embedded server lists only what its
+// selection needs.
+var FixtureSet = struct{ PPU, NonPPU, Terminated, Secondary int }{PPU: 10, NonPPU: 2, Terminated: 1, Secondary: 3}
+
+func firstOf(ids []string, n int) []string {
+	return append([]string{}, ids[:min(n, len(ids))]...)
 }
 
 // loadFixtures finds the accesses seeded for each role that are still in the state

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ func (pf *preflight) enough(s *steps.Suite) error {
 		optional := n.Role != steps.RolePPU && listed == 0
 		if n.Minimum > usable && !optional {
 			line := fmt.Sprintf("accesses.%s: the selection needs at least %d usable (%s); %d of the %d listed are usable",
-				n.Role, n.Minimum, describeNeed(n), usable, listed)
+				n.Role, n.Minimum, n.Explain(), usable, listed)
 			for _, p := range pf.problems[n.Role] {
 				line += "\n    " + p
 			}
@@ -184,18 +185,6 @@ func (pf *preflight) enough(s *steps.Suite) error {
 	return nil
 }
 
-// describeNeed says where a role's minimum comes from.
-func describeNeed(n steps.RoleNeed) string {
-	switch {
-	case n.Consumed > 0 && n.Minimum > n.Consumed:
-		return fmt.Sprintf("%d used up by terminations, and %d held at once by the largest scenario that gives them back", n.Consumed, n.Minimum-n.Consumed)
-	case n.Consumed > 0:
-		return fmt.Sprintf("%d used up by terminations", n.Consumed)
-	default:
-		return fmt.Sprintf("the most one scenario holds at once, given back after it; %d scenarios use them", n.Scenarios)
-	}
-}
-
 func needOf(needs []steps.RoleNeed, role string) steps.RoleNeed {
 	for _, n := range needs {
 		if n.Role == role {
@@ -208,21 +197,12 @@ func needOf(needs []steps.RoleNeed, role string) steps.RoleNeed {
 func findingRules(fs []verdict.Finding) []string {
 	var out []string
 	for _, f := range fs {
-		if !containsString(out, f.Requirement) {
+		if !slices.Contains(out, f.Requirement) {
 			out = append(out, f.Requirement)
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // fixtureReport is the reports' account of the fixtures after the run.

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -149,36 +150,11 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		return nil, err
 	}
 	defer env.close()
-
-	specDoc, err := loadSpec(o.SpecPath, env.baseURL)
+	suite, err := newSuite(o, env, tlsCfg)
 	if err != nil {
 		return nil, err
 	}
-	client, err := target.New(o.clientConfig(env.baseURL, tlsCfg))
-	if err != nil {
-		return nil, usageError("target client: %w", err)
-	}
-	suite := &steps.Suite{
-		Client:    client,
-		Spec:      specDoc,
-		Fixtures:  env.fixtures,
-		Primary:   env.primary,
-		Secondary: env.secondary,
-		Pool: steps.NewFixturePool(map[string][]string{
-			steps.RolePPU:        env.fixtures.Accesses.PPU,
-			steps.RoleNonPPU:     env.fixtures.Accesses.NonPPU,
-			steps.RoleTerminated: env.fixtures.Accesses.Terminated,
-			steps.RoleSecondary:  env.fixtures.Accesses.Secondary,
-		}),
-		Gate:              &steps.Gate{},
-		Catalogue:         verdict.Skylark(),
-		CorrelationHeader: target.DefaultCorrelationHeader,
-		Scope:             o.Scope,
-		FullTranscripts:   o.FullTranscripts,
-		TaskTimeout:       o.TaskTimeout,
-		PollInterval:      env.pollInterval,
-		Logger:            o.Logger,
-	}
+	client := suite.Client
 	pf, err := checkFixtures(runCtx, suite, needs, env.tokenSources, fixtureWorkers(o))
 	if err != nil {
 		return nil, notJudged(err)
@@ -252,6 +228,103 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		res.Notes = append(res.Notes, "filter expressions were sent in the page's raw (unencoded) form")
 	}
 	return res, nil
+}
+
+// newSuite builds what every scenario of a run against env shares.
+func newSuite(o Options, env *environment, tlsCfg *tls.Config) (*steps.Suite, error) {
+	specDoc, err := loadSpec(o.SpecPath, env.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	client, err := target.New(o.clientConfig(env.baseURL, tlsCfg))
+	if err != nil {
+		return nil, usageError("target client: %w", err)
+	}
+	return &steps.Suite{
+		Client:    client,
+		Spec:      specDoc,
+		Fixtures:  env.fixtures,
+		Primary:   env.primary,
+		Secondary: env.secondary,
+		Pool: steps.NewFixturePool(map[string][]string{
+			steps.RolePPU:        env.fixtures.Accesses.PPU,
+			steps.RoleNonPPU:     env.fixtures.Accesses.NonPPU,
+			steps.RoleTerminated: env.fixtures.Accesses.Terminated,
+			steps.RoleSecondary:  env.fixtures.Accesses.Secondary,
+		}),
+		Gate:              &steps.Gate{},
+		Catalogue:         verdict.Skylark(),
+		CorrelationHeader: target.DefaultCorrelationHeader,
+		Scope:             o.Scope,
+		FullTranscripts:   o.FullTranscripts,
+		TaskTimeout:       o.TaskTimeout,
+		PollInterval:      env.pollInterval,
+		Logger:            o.Logger,
+	}, nil
+}
+
+// FixtureCheck is what a selection needs of the fixtures and, when a target was
+// given, what its fixtures file offers now.
+type FixtureCheck struct {
+	// Scenarios counts the scenarios the selection runs.
+	Scenarios int
+	Needs     []steps.RoleNeed
+	// Target names the target whose fixtures were read ("" when none was given);
+	// Report is what the reads showed and Notes what the run would note.
+	Target string
+	Report *verdict.FixtureReport
+	Notes  []string
+	// Short is the error a run would stop with for lack of fixtures (nil: enough).
+	Short error
+}
+
+// CheckFixtures plans the selection o makes and, with a target, reads every fixture
+// as a run's preflight does. It changes nothing.
+func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
+	tlsCfg, err := o.checkTransport()
+	if err != nil {
+		return nil, err
+	}
+	sr := &scenarioRunner{tags: o.Tags}
+	plan, err := sr.selection(ctx, o.Shard)
+	if err != nil {
+		return nil, err
+	}
+	needs, err := steps.PlanFixtures(fixtureScenarios(plan), o.Scope)
+	if err != nil {
+		return nil, fmt.Errorf("fixture plan: %w", err)
+	}
+	out := &FixtureCheck{Scenarios: len(plan), Needs: needs}
+	if o.Target == "" {
+		return out, nil
+	}
+	env, err := resolveTarget(ctx, o, tlsCfg, needs)
+	if err != nil {
+		return nil, err
+	}
+	defer env.close()
+	suite, err := newSuite(o, env, tlsCfg)
+	if err != nil {
+		return nil, err
+	}
+	out.Target = env.describe
+	pf, err := checkFixtures(ctx, suite, needs, env.tokenSources, fixtureWorkers(o))
+	switch {
+	case errors.Is(err, ErrTooFewFixtures):
+		out.Short = err
+	case err != nil:
+		return nil, notJudged(err)
+	default:
+		out.Notes = pf.notes
+	}
+	out.Report = fixtureReport(suite, needs)
+	return out, nil
 }
 
 // ExitCode maps a verdict to the process exit code.
