@@ -116,12 +116,7 @@ type Options struct {
 // Run performs the run and returns its judged results. A returned error carries its
 // exit code (usage, or nothing judged); a NON-CONFORMANT verdict is not an error.
 func Run(ctx context.Context, o Options) (*verdict.Results, error) {
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 10 * time.Second
-	}
+	o = o.withDefaults()
 	if o.RunTimeout == 0 {
 		o.RunTimeout = DefaultRunTimeout
 	}
@@ -137,13 +132,9 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	// The selection and what it needs of the fixtures are known before the target
 	// is contacted: a selection that matches nothing costs no request.
 	sr := &scenarioRunner{tags: o.Tags, started: started, progress: o.Progress, concurrency: concurrency(o)}
-	plan, err := sr.selection(runCtx, o.Shard)
+	plan, needs, err := sr.planFixtures(runCtx, o)
 	if err != nil {
 		return nil, err
-	}
-	needs, err := steps.PlanFixtures(fixtureScenarios(plan), o.Scope)
-	if err != nil {
-		return nil, fmt.Errorf("fixture plan: %w", err)
 	}
 	env, err := resolveTarget(runCtx, o, tlsCfg, needs)
 	if err != nil {
@@ -281,24 +272,14 @@ type FixtureCheck struct {
 // CheckFixtures plans the selection o makes and, with a target, reads every fixture
 // as a run's preflight does. It changes nothing.
 func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 10 * time.Second
-	}
+	o = o.withDefaults()
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err
 	}
-	sr := &scenarioRunner{tags: o.Tags}
-	plan, err := sr.selection(ctx, o.Shard)
+	plan, needs, err := (&scenarioRunner{tags: o.Tags}).planFixtures(ctx, o)
 	if err != nil {
 		return nil, err
-	}
-	needs, err := steps.PlanFixtures(fixtureScenarios(plan), o.Scope)
-	if err != nil {
-		return nil, fmt.Errorf("fixture plan: %w", err)
 	}
 	out := &FixtureCheck{Scenarios: len(plan), Needs: needs}
 	if o.Target == "" {
@@ -325,6 +306,30 @@ func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
 	}
 	out.Report = fixtureReport(suite, needs)
 	return out, nil
+}
+
+// withDefaults fills in the options every entry point defaults alike.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
+	return o
+}
+
+// planFixtures plans the selection o makes and what it needs of the fixtures.
+func (r *scenarioRunner) planFixtures(ctx context.Context, o Options) ([]planned, []steps.RoleNeed, error) {
+	plan, err := r.selection(ctx, o.Shard)
+	if err != nil {
+		return nil, nil, err
+	}
+	needs, err := steps.PlanFixtures(fixtureScenarios(plan), o.Scope)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fixture plan: %w", err)
+	}
+	return plan, needs, nil
 }
 
 // ExitCode maps a verdict to the process exit code.

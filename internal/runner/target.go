@@ -2,9 +2,7 @@ package runner
 
 import (
 	"context"
-	"log/slog"
 	"net/url"
-	"time"
 
 	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/target"
@@ -31,12 +29,7 @@ type Target struct {
 // and o.Seed) and builds a client with o's transport settings. Its errors carry
 // their exit code, as Run's do.
 func ResolveTarget(ctx context.Context, o Options) (*Target, error) {
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 10 * time.Second
-	}
+	o = o.withDefaults()
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err
