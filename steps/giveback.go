@@ -104,43 +104,94 @@ func (w *World) giveBack(ctx context.Context, f heldFixture) {
 	if baseline == nil {
 		baseline = f.before
 	}
-	if baseline == nil {
-		pool.Quarantine(f.role, f.id, "its state before the scenario was never read, so a restore cannot be verified")
-		return
+	switch outcome, reason := settle(ctx, w.suite.Client, f, baseline); outcome {
+	case settledAsItWas:
+		pool.GiveBack(f.role, f.id, false)
+	case settledRestored:
+		pool.GiveBack(f.role, f.id, true)
+	case settledUsedUp:
+		pool.Consume(f.role, f.id, reason)
+	default:
+		pool.Quarantine(f.role, f.id, reason)
 	}
-	now, err := w.readBack(ctx, f)
+}
+
+// settlement is how a fixture came out of a scenario (or a run).
+type settlement int
+
+const (
+	settledAsItWas settlement = iota
+	settledRestored
+	settledUsedUp
+	settledLost
+)
+
+// settle reads a fixture back and compares it with its state before: as it was; a
+// status changed and set back through the API (verified by a read); terminated; or
+// lost, with the reason.
+func settle(ctx context.Context, c *target.Client, f heldFixture, baseline []byte) (settlement, string) {
+	if baseline == nil {
+		return settledLost, "its state before the scenario was never read, so a restore cannot be verified"
+	}
+	now, err := readBack(ctx, c, f)
 	if err != nil {
-		pool.Quarantine(f.role, f.id, err.Error())
-		return
+		return settledLost, err.Error()
 	}
 	changed := fieldsChanged(baseline, now)
 	if len(changed) == 0 {
-		pool.GiveBack(f.role, f.id, false)
-		return
+		return settledAsItWas, ""
 	}
 	was, is := gjson.GetBytes(baseline, "status").String(), gjson.GetBytes(now, "status").String()
 	if f.role == RolePPU && (is == "TERMINATED" || is == "PENDING_TERMINATE") {
-		pool.Consume(f.role, f.id, "status "+is+" after the scenario")
-		return
+		return settledUsedUp, "status " + is + " after the scenario"
 	}
 	if len(changed) > 1 || changed[0] != "status" || !restorableStatus(was) {
-		pool.Quarantine(f.role, f.id, fmt.Sprintf("after the scenario %s differ from before it and cannot be restored through the API", strings.Join(changed, ", ")))
-		return
+		return settledLost, fmt.Sprintf("%s differ from before and cannot be restored through the API", strings.Join(changed, ", "))
 	}
-	if err := w.restoreStatus(ctx, f, was); err != nil {
-		pool.Quarantine(f.role, f.id, fmt.Sprintf("status %s after the scenario; restoring %s failed: %v", is, was, err))
-		return
+	if err := restoreStatus(ctx, c, f, was); err != nil {
+		return settledLost, fmt.Sprintf("status %s; restoring %s failed: %v", is, was, err)
 	}
-	again, err := w.readBack(ctx, f)
+	again, err := readBack(ctx, c, f)
 	if err != nil {
-		pool.Quarantine(f.role, f.id, "restored to "+was+", but "+err.Error())
-		return
+		return settledLost, "restored to " + was + ", but " + err.Error()
 	}
 	if changed := fieldsChanged(baseline, again); len(changed) > 0 {
-		pool.Quarantine(f.role, f.id, fmt.Sprintf("restored to %s, but a read then shows %s still differing from before the scenario", was, strings.Join(changed, ", ")))
-		return
+		return settledLost, fmt.Sprintf("restored to %s, but a read then shows %s still differing from before", was, strings.Join(changed, ", "))
 	}
-	pool.GiveBack(f.role, f.id, true)
+	return settledRestored, ""
+}
+
+// RestoreWitnesses checks, after the run, the fixtures scenarios only read (a
+// conformant server never changes them) and sets back a status a server changed
+// anyway, so that the next run finds them usable. It returns a note for each one it
+// restored or could not.
+func RestoreWitnesses(ctx context.Context, s *Suite) []string {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	var notes []string
+	for _, role := range FixtureRoles() {
+		if role.Exclusive || (role.Secondary && s.Secondary == nil) {
+			continue
+		}
+		owner := s.Primary
+		if role.Secondary {
+			owner = *s.Secondary
+		}
+		for _, id := range s.Pool.Witnesses(role.Name) {
+			baseline := s.Pool.Baseline(id)
+			if baseline == nil {
+				continue
+			}
+			switch outcome, reason := settle(ctx, s.Client, heldFixture{role: role.Name, id: id, owner: owner}, baseline); outcome {
+			case settledRestored:
+				notes = append(notes, fmt.Sprintf("fixture accesses.%s %q had been changed during the run (a conformant server leaves it alone); its status was set back", role.Name, id))
+			case settledAsItWas:
+			default:
+				notes = append(notes, fmt.Sprintf("fixture accesses.%s %q was changed during the run and is not as it was: %s", role.Name, id, reason))
+			}
+		}
+	}
+	return notes
 }
 
 // restorableStatus reports whether a PATCH can set a fixture back to this status.
@@ -154,11 +205,11 @@ func restorableStatus(s string) bool {
 const restoreAttempts = 3
 
 // doIdempotent sends an idempotent request, again on a broken connection.
-func (w *World) doIdempotent(ctx context.Context, r target.Request) (*target.Response, error) {
+func doIdempotent(ctx context.Context, c *target.Client, r target.Request) (*target.Response, error) {
 	var err error
 	for range restoreAttempts {
 		var resp *target.Response
-		resp, err = w.suite.Client.Do(ctx, r)
+		resp, err = c.Do(ctx, r)
 		if err == nil || !errors.Is(err, target.ErrConnection) {
 			return resp, err
 		}
@@ -167,8 +218,8 @@ func (w *World) doIdempotent(ctx context.Context, r target.Request) (*target.Res
 }
 
 // readBack reads a held fixture as its owner, outside the scenario's record.
-func (w *World) readBack(ctx context.Context, f heldFixture) ([]byte, error) {
-	resp, err := w.doIdempotent(ctx, target.Request{Method: http.MethodGet, Path: accessPath(f.owner, f.id), Token: f.owner.Token})
+func readBack(ctx context.Context, c *target.Client, f heldFixture) ([]byte, error) {
+	resp, err := doIdempotent(ctx, c, target.Request{Method: http.MethodGet, Path: accessPath(f.owner, f.id), Token: f.owner.Token})
 	if err != nil {
 		return nil, fmt.Errorf("reading it back failed: %w", err)
 	}
@@ -181,8 +232,8 @@ func (w *World) readBack(ctx context.Context, f heldFixture) ([]byte, error) {
 	return resp.Body, nil
 }
 
-func (w *World) restoreStatus(ctx context.Context, f heldFixture, status string) error {
-	resp, err := w.doIdempotent(ctx, target.Request{
+func restoreStatus(ctx context.Context, c *target.Client, f heldFixture, status string) error {
+	resp, err := doIdempotent(ctx, c, target.Request{
 		Method: http.MethodPatch, Path: accessPath(f.owner, f.id), Token: f.owner.Token,
 		Header: http.Header{"Content-Type": {mergePatch}}, Body: []byte(`{"status":"` + status + `"}`),
 	})

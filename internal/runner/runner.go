@@ -157,6 +157,9 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !o.Scope.ReadOnly {
+		notes = append(notes, steps.RestoreWitnesses(runCtx, suite)...)
+	}
 	if pf.record != nil {
 		rec := *pf.record
 		if o.Shard.Count > 1 {
