@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -70,15 +71,18 @@ func (w *World) giveBackFixtures(ctx context.Context, ended error) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
 	defer cancel()
-	unfinished := w.batchUnfinished()
+	unfinished := ""
+	if w.changing {
+		unfinished = w.awaitAcceptedTasks(ctx)
+	}
 	for _, f := range w.held {
 		if !w.changing {
 			// The scenario only read: there is nothing to verify.
 			w.suite.Pool.GiveBack(f.role, f.id, false)
 			continue
 		}
-		if unfinished {
-			w.suite.Pool.Quarantine(f.role, f.id, "a batch task naming it had not ended when the scenario did, so it may still change it"+cause)
+		if unfinished != "" {
+			w.suite.Pool.Quarantine(f.role, f.id, unfinished+cause)
 			continue
 		}
 		w.giveBack(ctx, f)
@@ -86,14 +90,71 @@ func (w *World) giveBackFixtures(ctx context.Context, ended error) {
 	w.held = nil
 }
 
-// batchUnfinished reports whether the scenario's batch task was accepted and not
-// seen to end.
-func (w *World) batchUnfinished() bool {
-	b := &w.batch
-	if b.taskID == "" || terminalTaskState(b.taskState) {
-		return false
+// acceptedTask is a batch task a target accepted.
+type acceptedTask struct {
+	id     string
+	tenant Tenant
+}
+
+// noteAcceptedTask remembers a batch submission the target answered with 2xx.
+func (w *World) noteAcceptedTask(r target.Request, resp *target.Response) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.Path, "/access/batchUpdate") || resp.Status < 200 || resp.Status > 299 {
+		return
 	}
-	return b.result == nil || !terminalTaskState(b.result.State)
+	t := w.suite.Primary
+	if s := w.suite.Secondary; s != nil && strings.HasPrefix(r.Path, "/"+url.PathEscape(s.Name)+"/") {
+		t = *s
+	}
+	w.accepted = append(w.accepted, acceptedTask{id: gjson.GetBytes(resp.Body, "id").String(), tenant: t})
+}
+
+// awaitAcceptedTasks follows every batch task the scenario's requests had accepted
+// and not seen end, until each ends or the time to give fixtures back runs out. It
+// returns why the fixtures cannot go back ("" when every task ended): a task that
+// may still run could change a fixture under the next scenario.
+func (w *World) awaitAcceptedTasks(ctx context.Context) string {
+	for _, task := range w.accepted {
+		if task.id == w.batch.taskID && w.batch.result != nil {
+			if terminalTaskState(w.batch.result.State) {
+				continue
+			}
+			// The scenario followed it already, as long as the task timeout allows.
+			return fmt.Sprintf("the batch task %s naming it had not ended when the scenario did, so it may still change it", task.id)
+		}
+		if task.id == "" {
+			return "a batch naming it was accepted without a task id to follow, so it may still change it"
+		}
+		if !w.taskEnds(ctx, task) {
+			return fmt.Sprintf("the batch task %s naming it had not ended when the scenario did, so it may still change it", task.id)
+		}
+	}
+	return ""
+}
+
+// taskEnds polls a task until it is in a terminal state, within the task timeout.
+func (w *World) taskEnds(ctx context.Context, task acceptedTask) bool {
+	if t := w.suite.TaskTimeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	wait := max(w.suite.PollInterval, 5*time.Millisecond)
+	path := "/" + url.PathEscape(task.tenant.Name) + "/access/batch/" + url.PathEscape(task.id)
+	for {
+		resp, err := doIdempotent(ctx, w.suite.Client, target.Request{Method: http.MethodGet, Path: path, Token: task.tenant.Token})
+		if err == nil && resp.Status == http.StatusOK && terminalTaskState(gjson.GetBytes(resp.Body, "state").String()) {
+			return true
+		}
+		if err != nil && !errors.Is(err, target.ErrConnection) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 func terminalTaskState(s string) bool { return s == "DONE" || s == "FAILED" || s == "REJECTED" }

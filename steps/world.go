@@ -125,6 +125,10 @@ type World struct {
 	// changing says the scenario sent a request other than GET: only then can its
 	// fixtures have changed.
 	changing bool
+	// accepted are the batch tasks the target accepted from this scenario, whatever
+	// step sent them (an unauthenticated batch a server wrongly accepts included):
+	// the fixtures wait for them to end before going back to the pool.
+	accepted []acceptedTask
 
 	// Each area keeps its own per-scenario state, defined in its own file.
 	update    updateState
@@ -254,6 +258,7 @@ func (w *World) sendExactly(ctx context.Context, r target.Request) (*target.Resp
 		return nil, &HarnessError{Err: err}
 	}
 	w.last = resp
+	w.noteAcceptedTask(r, resp)
 	validJSON := w.autoCheck(resp)
 	if resp.Status >= 200 && resp.Status < 300 && !validJSON && !json.Valid(resp.Body) {
 		// A 2xx whose body is not JSON (truncated, garbage) breaks SAM-CM-02, which
