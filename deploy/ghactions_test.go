@@ -43,17 +43,19 @@ type ghJob struct {
 	Env            map[string]string `yaml:"env"`
 	TimeoutMinutes int               `yaml:"timeout-minutes"`
 	Strategy       struct {
-		FailFast *bool           `yaml:"fail-fast"`
+		FailFast *bool            `yaml:"fail-fast"`
 		Matrix   map[string][]any `yaml:"matrix"`
 	} `yaml:"strategy"`
 	Steps []ghStep `yaml:"steps"`
 }
 
 type ghWorkflow struct {
-	Name     string            `yaml:"name"`
-	On       yaml.Node         `yaml:"on"`
-	Env      map[string]string `yaml:"env"`
-	Defaults struct {
+	Name        string            `yaml:"name"`
+	On          yaml.Node         `yaml:"on"`
+	Env         map[string]string `yaml:"env"`
+	Permissions map[string]string `yaml:"permissions"`
+	Concurrency yaml.Node         `yaml:"concurrency"`
+	Defaults    struct {
 		Run struct {
 			Shell string `yaml:"shell"`
 		} `yaml:"run"`

@@ -16,7 +16,7 @@ const (
 	gateFile     = ".github/workflows/accessctk-gate.yml"
 	nightlyFile  = ".github/workflows/accessctk-nightly.yml"
 	shardsFile   = ".github/workflows/accessctk-shards.yml"
-	testFault    = "read-wrong-id" // a MUST fault of the embedded reference server
+	testFault    = "update-limit-73-bytes" // a MUST fault whose findings do not depend on the selection
 	summaryTitle = "## accessctk: "
 )
 
