@@ -53,3 +53,30 @@ mutants:
 
 clean:
 	rm -rf bin accessctk-report
+
+## Running in CI and containers (README.md): the image and the CI recipes.
+IMAGE ?= accessctk:dev
+
+.PHONY: ci-recipes image image-offline image-equivalent
+
+## ci-recipes: every recipe run or checked here, against the embedded reference server:
+## the GitHub composite action and workflows (their run: steps executed by a local
+## runner), the Kubernetes Jobs (each pod's command, kubectl dry run if installed), the
+## Dockerfile (invariants, and its build stage run without Docker)
+ci-recipes:
+	$(GO) test -count=1 -v ./deploy/
+
+## image: the container image (needs a Docker engine that can pull golang:1.26)
+image:
+	docker build -t $(IMAGE) .
+
+## image-offline: the same Dockerfile where no base image can be pulled (the build
+## stage's base made from this machine's Go), then `docker run IMAGE` must be CONFORMANT
+image-offline:
+	IMAGE=$(IMAGE) deploy/docker/build-offline.sh
+
+## image-equivalent: no Docker at all: the Dockerfile's build stage (its ENV and RUN
+## lines) run here, the binary checked static, then run as the image's USER (65532
+## when make runs as root, else the current user): it must be CONFORMANT
+image-equivalent:
+	$(GO) test -count=1 -v -run 'TestDockerfile$$|TestImageEquivalent' ./deploy/

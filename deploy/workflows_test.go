@@ -156,7 +156,7 @@ func TestCompositeAction(t *testing.T) {
 			jr := res["gate"][0]
 			defer func() {
 				if t.Failed() {
-					t.Logf("job log:\n%s", jr.log.String())
+					t.Logf("job log:\n%s", logTail(jr.log.String()))
 				}
 			}()
 			if jr.ok != c.wantOK {
@@ -215,7 +215,7 @@ func TestGateWorkflow(t *testing.T) {
 	res := r.runWorkflow(filepath.Join(root, gateFile), "workflow_dispatch", map[string]any{"target": "", "fixtures": ""})
 	jr := res["certify"][0]
 	if !jr.ok {
-		t.Fatalf("the gate failed against the embedded reference server:\n%s", jr.log.String())
+		t.Fatalf("the gate failed against the embedded reference server:\n%s", logTail(jr.log.String()))
 	}
 	if !strings.Contains(jr.summary.String(), summaryTitle+"CONFORMANT\n") {
 		t.Errorf("step summary does not say CONFORMANT:\n%s", jr.summary.String())
@@ -256,7 +256,7 @@ func TestNightlyWorkflow(t *testing.T) {
 		noCanary(t, jr.temp, jr.log.String(), jr.summary.String())
 		t.Cleanup(func() {
 			if t.Failed() {
-				t.Logf("%s log:\n%s", name, jr.log.String())
+				t.Logf("%s log:\n%s", name, logTail(jr.log.String()))
 			}
 		})
 		return jr
@@ -353,16 +353,16 @@ func TestShardsWorkflow(t *testing.T) {
 			}
 			for _, jr := range res["shard"] {
 				if !jr.ok {
-					t.Errorf("shard job %v failed:\n%s", jr.matrix, jr.log.String())
+					t.Errorf("shard job %v failed:\n%s", jr.matrix, logTail(jr.log.String()))
 				}
 				noCanary(t, jr.temp, jr.log.String(), jr.summary.String())
 			}
 			merge := res["merge"][0]
 			if merge.ok != c.wantOK {
-				t.Errorf("merge job ok = %v, want %v:\n%s", merge.ok, c.wantOK, merge.log.String())
+				t.Errorf("merge job ok = %v, want %v:\n%s", merge.ok, c.wantOK, logTail(merge.log.String()))
 			}
 			if !strings.Contains(merge.log.String(), fmt.Sprintf("%d of %d shards downloaded", n, n)) {
-				t.Errorf("merge job did not get every shard:\n%s", merge.log.String())
+				t.Errorf("merge job did not get every shard:\n%s", logTail(merge.log.String()))
 			}
 			art, ok := r.store.artifacts["accessctk-report"]
 			if !ok {
@@ -376,4 +376,17 @@ func TestShardsWorkflow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// logTail keeps a failure message readable: the steps' markers and the last lines
+// of a job log (accessctk's progress runs to hundreds of lines).
+func logTail(log string) string {
+	lines := strings.Split(log, "\n")
+	var keep []string
+	for i, l := range lines {
+		if strings.HasPrefix(l, "-- ") || strings.HasPrefix(l, "== ") || strings.HasPrefix(l, "::error::") || i >= len(lines)-40 {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
