@@ -492,7 +492,6 @@ func (r *ghRunner) runAction(jr *jobRun, ctx *exprCtx, uses string, with, stepEn
 	if !ok || !strings.HasPrefix(ref, "v") {
 		t.Fatalf("uses %q: pin a marketplace action to a version tag", uses)
 	}
-	temp := ctx.contexts["runner"].(map[string]any)["temp"].(string)
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p
@@ -586,7 +585,6 @@ func (r *ghRunner) runAction(jr *jobRun, ctx *exprCtx, uses string, with, stepEn
 		r.store.cacheKeys = append(r.store.cacheKeys, key)
 		return nil, true
 	}
-	_ = temp
 	t.Fatalf("uses %q: the local runner has no stand-in for this action; add one", uses)
 	return nil, false
 }
