@@ -259,7 +259,7 @@ func TestKubernetesManifests(t *testing.T) {
 			switch {
 			case e.Name == "REPORTS":
 				env = append(env, "REPORTS="+volume)
-			case e.Name == "ACCESSCTK_TARGET" || e.Name == "ACCESSCTK_FIXTURES":
+			case e.Name == "ACCESSCTK_TARGET" || e.Name == "FIXTURES_DIR":
 				// The stand-in for the vendor's server: the embedded reference.
 			case e.ValueFrom != nil:
 				env = append(env, e.Name+"="+canary)
@@ -269,6 +269,29 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 		return append(env, extra...)
 	}
+	// With the vendor's settings, pod k reads its own fixtures file: a stand-in
+	// accessctk that prints its arguments shows what the pod would run.
+	fake := filepath.Join(t.TempDir(), "accessctk")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\nprintf '%s\\n' \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dirEnv := sc.env("FIXTURES_DIR")
+	if dirEnv == nil || dirEnv.Value == "" {
+		t.Fatal("no FIXTURES_DIR: parallel shards against one server need a fixtures file each")
+	}
+	probe := exec.Command(sc.Command[0], append(sc.Command[1:], sc.Args...)...)
+	probe.Env = []string{"PATH=" + filepath.Dir(fake) + ":/usr/bin:/bin", "JOB_COMPLETION_INDEX=2",
+		"SHARDS=" + shards.Value, "REPORTS=/reports", "FIXTURES_DIR=" + dirEnv.Value}
+	out, err := probe.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pod 2's command with a stand-in accessctk: %v\n%s", err, out)
+	}
+	want := strings.Join([]string{"run", "--shard", "3/" + shards.Value, "--out", "/reports/shard-3",
+		"--fixtures", dirEnv.Value + "/fixtures-3.yaml"}, "\n") + "\n"
+	if string(out) != want {
+		t.Errorf("pod 2 would run:\n%swant:\n%s", out, want)
+	}
+
 	for k := 0; k < n; k++ {
 		cmd := exec.Command(sc.Command[0], append(sc.Command[1:], sc.Args...)...)
 		cmd.Env = podEnv(sc, "JOB_COMPLETION_INDEX="+strconv.Itoa(k))

@@ -3,6 +3,7 @@ package deploy
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -332,6 +333,29 @@ func TestShardsWorkflow(t *testing.T) {
 			t.Fatalf("matrix.shard must be 1..%d, got %v", n, shards)
 		}
 	}
+	// Shards at once against one server need their own fixtures: {shard} in the
+	// fixtures input names each shard's file.
+	var fixturesStep *ghStep
+	for i, s := range wf.Jobs["shard"].Steps {
+		if s.ID == "fixtures" {
+			fixturesStep = &wf.Jobs["shard"].Steps[i]
+		}
+	}
+	if fixturesStep == nil {
+		t.Fatal("no step fixtures in the shard job")
+	}
+	for in, want := range map[string]string{"ci/fixtures-{shard}.yaml": "ci/fixtures-3.yaml", "ci/all.yaml": "ci/all.yaml", "": ""} {
+		outFile := filepath.Join(t.TempDir(), "output")
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", fixturesStep.Run)
+		cmd.Env = []string{"FIXTURES=" + in, "SHARD=3", "GITHUB_OUTPUT=" + outFile, "PATH=/usr/bin:/bin"}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("fixtures step: %v\n%s", err, out)
+		}
+		if got := readKV(t, outFile)["path"]; got != want {
+			t.Errorf("fixtures %q for shard 3: %q, want %q", in, got, want)
+		}
+	}
+
 	for _, c := range []struct {
 		name   string
 		env    []string
