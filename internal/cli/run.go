@@ -87,7 +87,7 @@ func bindRunFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
 	f.StringVar(&s.Target, "target", s.Target, "base URL of the server under test (env ACCESSCTK_TARGET); empty runs the embedded reference server")
 	f.StringVar(&s.Fixtures, "fixtures", s.Fixtures, "fixtures file naming tenants, token sources and disposable accesses (env ACCESSCTK_FIXTURES)")
 	f.StringVar(&s.Spec, "spec", s.Spec, "OpenAPI document to validate responses against (default: the embedded Skylark description)")
-	f.StringVar(&s.Tags, "tags", s.Tags, "godog tag expression selecting scenarios, e.g. '@SAM-UP-06' or '@readonly && ~@SAM-CM-01'")
+	f.StringVar(&s.Tags, "tags", s.Tags, "scenarios to run, by tag: '&&' is AND, ',' is OR, '~' is NOT, no parentheses, e.g. '@SAM-UP-06', '@SAM-RD-01,@SAM-RD-02' or '@readonly && ~@SAM-CM-01'; checked before the run starts")
 	f.BoolVar(&s.ReadOnly, "readonly", s.ReadOnly, "run only @readonly scenarios (safe against production)")
 	f.BoolVar(&s.AllowDestructive, "allow-destructive", s.AllowDestructive, "allow @destructive scenarios, which terminate fixture accesses for good")
 	f.BoolVar(&s.RawFilter, "raw-filter", s.RawFilter, "send filter expressions unencoded, as the page's example shows")

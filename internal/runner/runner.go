@@ -120,6 +120,12 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	if o.RunTimeout == 0 {
 		o.RunTimeout = DefaultRunTimeout
 	}
+	// The selection is checked before the target hears of the run.
+	tags, err := checkSelection(o.Tags)
+	if err != nil {
+		return nil, err
+	}
+	o.Tags = tags
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err
