@@ -52,7 +52,8 @@ type Options struct {
 	// Target is the base URL of the server under test; empty means the embedded
 	// reference server.
 	Target string
-	// FixturesPath names the fixtures file; required with Target.
+	// FixturesPath names the fixtures file; required with Target. Without Target,
+	// the fixtures' baseURL is the target.
 	FixturesPath string
 	// SpecPath overrides the embedded OpenAPI description.
 	SpecPath string
@@ -126,6 +127,9 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		return nil, err
 	}
 	o.Tags = tags
+	if o, err = o.targetFromFixtures(); err != nil {
+		return nil, err
+	}
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err
@@ -379,11 +383,25 @@ func tokenSourceOf(t config.Tenant) string {
 	return "from the file " + t.TokenFile
 }
 
+// targetFromFixtures makes the fixtures' baseURL the target when the fixtures name
+// the target and no Target is given.
+func (o Options) targetFromFixtures() (Options, error) {
+	if o.Target != "" || o.FixturesPath == "" {
+		return o, nil
+	}
+	fx, err := config.LoadFixtures(o.FixturesPath)
+	if err != nil {
+		return o, notJudged(err)
+	}
+	if fx.BaseURL == "" {
+		return o, usageError("%s has no baseURL and there is no --target: name the server with one of them (the embedded reference server needs neither, nor --fixtures)", o.FixturesPath)
+	}
+	o.Target = fx.BaseURL
+	return o, nil
+}
+
 func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []steps.RoleNeed) (*environment, error) {
 	if o.Target == "" {
-		if o.FixturesPath != "" {
-			return nil, usageError("--fixtures needs --target: the embedded reference server writes its own fixtures")
-		}
 		return startEmbedded(ctx, o, needs)
 	}
 	if len(o.Faults) > 0 {
