@@ -112,6 +112,9 @@ type Options struct {
 	// wrapEmbedded, when set, wraps the embedded server's handler: the benchmarks
 	// record the requests of a run with it (see export_test.go).
 	wrapEmbedded func(http.Handler) http.Handler
+	// reachRunTimeout, when set, makes the run time limit pass when it is closed
+	// rather than on the clock, so a test can end a run at a known point of it.
+	reachRunTimeout <-chan struct{}
 }
 
 // Run performs the run and returns its judged results. A returned error carries its
@@ -136,7 +139,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	}
 	// ctx is the caller's (an interrupt ends the run with an error); runCtx adds the
 	// run time limit, after which the run still ends with results.
-	runCtx, stopRun := context.WithTimeoutCause(ctx, o.RunTimeout, &runDeadline{o.RunTimeout})
+	runCtx, stopRun := o.runContext(ctx)
 	defer stopRun()
 	started := time.Now()
 	// The selection and what it needs of the fixtures are known before the target
