@@ -29,10 +29,10 @@ const chaosTags = "@SAM-CM-01,@SAM-RD-01,@SAM-PG-09,@SAM-PG-10,@SAM-UP-01,@SAM-U
 func chaosRun(t *testing.T, c reference.Chaos, mod func(*runner.Options)) *verdict.Results {
 	t.Helper()
 	o := runner.Options{
-		Tags:           chaosTags,
-		Scope:          steps.Scope{AllowDestructive: true},
-		Seed:           1,
-		Chaos:          c,
+		Tags:  chaosTags,
+		Scope: steps.Scope{AllowDestructive: true},
+		Seed:  1,
+		Chaos: c,
 		// Reaching either timeout is a failure for every mode but hang, which sets
 		// its own: they are far beyond any machine's pace.
 		RequestTimeout: 30 * time.Second,
