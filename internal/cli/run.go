@@ -27,8 +27,18 @@ Settings come in layers, each overriding the one before: defaults, the --config 
 file (or ACCESSCTK_CONFIG), ACCESSCTK_* environment variables (ACCESSCTK_TARGET,
 ACCESSCTK_FIXTURES, ACCESSCTK_TAGS, ACCESSCTK_FORMAT, ACCESSCTK_FAIL_ON, ... one per
 flag), then flags. The file's keys are the flags' names in camelCase (target,
-fixtures, tags, readonly, allowDestructive, timeout, taskTimeout, out, formats,
-baseline, failOn, rerunFailed, shard, quiet, json, verbose, ...).
+fixtures, tags, readonly, allowDestructive, timeout, taskTimeout, out, format,
+dataSeed, baseline, failOn, rerunFailed, shard, quiet, json, verbose, ...); a mistake
+in it is reported with its line and key. Options that contradict each other
+(--readonly with --allow-destructive; --data-seed, --fault or --chaos with a
+server of yours) are usage errors.
+
+Without --target, the fixtures' baseURL is the target; without both, the embedded
+reference server is.
+
+--tags selects scenarios: '&&' is AND, ',' is OR, '~' before a tag is NOT, no
+parentheses (',' binds loosest). Cucumber's '@readonly and not @SAM-CM-01' is
+'@readonly && ~@SAM-CM-01' here. It is checked before anything is sent.
 
 Tokens never come from flags or the config file: the fixtures file names an
 environment variable (tokenEnv) or a file (tokenFile) for each tenant.
