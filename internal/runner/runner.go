@@ -289,6 +289,14 @@ type FixtureCheck struct {
 // as a run's preflight does. It changes nothing.
 func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
 	o = o.withDefaults()
+	tags, err := checkSelection(o.Tags)
+	if err != nil {
+		return nil, err
+	}
+	o.Tags = tags
+	if o, err = o.targetFromFixtures(); err != nil {
+		return nil, err
+	}
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err
