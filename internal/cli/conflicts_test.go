@@ -38,6 +38,8 @@ func TestConflictingOptionsAreUsageErrors(t *testing.T) {
 		{[]string{"run", "--target", "http://127.0.0.1:1", "--fixtures", fixtures, "--chaos", "slow"}, nil,
 			"--chaos applies only to the embedded reference server"},
 		{[]string{"run", "--ca-cert", "ca.pem"}, nil, "apply only to an https --target"},
+		{[]string{"run", "--target", "https://127.0.0.1:1", "--fixtures", fixtures, "--ca-cert", "ca.pem", "--insecure-skip-verify"}, nil,
+			"--ca-cert (from --ca-cert) is not used with --insecure-skip-verify (from --insecure-skip-verify), which accepts any certificate"},
 		{[]string{"fuzz", "--target", "http://127.0.0.1:1", "--fixtures", fixtures, "--client-cert", "c.pem", "--client-key", "k.pem"}, nil,
 			"apply only to an https --target"},
 		{[]string{"serve", "--chaos-delay", "1s"}, nil, `--chaos-delay tunes --chaos slow only; with --chaos "" it would do nothing`},

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,5 +91,26 @@ func TestFuzzTakesTheTargetFromConfig(t *testing.T) {
 		args: []string{"fuzz", "--config", cfg, "--property", "SAM-FZ-01", "--checks", "5", "--seed", "1"}}.run(t)
 	if code != 0 || !strings.Contains(stdout, "target: "+v.url) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// A token the fixtures name but cannot be read is reported at the fixtures line that
+// names it.
+func TestMissingTokenNamesTheFixturesLine(t *testing.T) {
+	v := newVendor(t, [2]string{"tok-missing-primary-0123", "tok-missing-secondary-4567"}, nil)
+	data, err := os.ReadFile(v.fixtures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := 0
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, "tokenEnv: ACCESSCTK_TOKEN") {
+			line = i + 1
+		}
+	}
+	code, _, stderr := invocation{args: []string{"run", "--fixtures", v.fixtures, "--tags", "@SAM-RD-01"}}.run(t)
+	want := fmt.Sprintf("accessctk: %s:%d: tenants.primary.tokenEnv: environment variable ACCESSCTK_TOKEN is not set: it must hold tenant eos's bearer token\n", v.fixtures, line)
+	if code != 2 || line == 0 || stderr != want {
+		t.Errorf("exit %d, stderr %q\nwant exit 2, %q", code, stderr, want)
 	}
 }

@@ -26,6 +26,19 @@ type Fixtures struct {
 	Accesses Accesses `yaml:"accesses"`
 	// MaxPageSize is the server's largest page, when the vendor documents one.
 	MaxPageSize int `yaml:"maxPageSize,omitempty"`
+
+	// source places a key path in the file the fixtures were read from, for At.
+	source *yamlFile
+}
+
+// At returns an error about the value at a key path (e.g. tenants.primary.tokenEnv)
+// that names the file and the line, when the fixtures were read from a file.
+func (f *Fixtures) At(path, format string, args ...any) error {
+	y := f.source
+	if y == nil {
+		y = &yamlFile{kind: ErrInvalidFixtures, lines: map[string]int{}}
+	}
+	return y.at(path, format, args...)
 }
 
 // Tenant names a tenant and where its bearer token is kept. The token itself is never
@@ -76,6 +89,7 @@ func parseFixtures(file string, data []byte) (*Fixtures, error) {
 	if err := f.check(y.at); err != nil {
 		return nil, err
 	}
+	f.source = y
 	return &f, nil
 }
 

@@ -203,6 +203,9 @@ func (l *Layers) Check() error {
 		return badf("--readonly (%s) and --allow-destructive (%s) contradict each other: --readonly runs only @readonly scenarios, none of which destroys anything; drop one",
 			l.from("readonly"), l.from("allow-destructive"))
 	}
+	if s.InsecureSkipVerify && s.CACert != "" {
+		return badf("--ca-cert (%s) is not used with --insecure-skip-verify (%s), which accepts any certificate: drop one", l.from("ca-cert"), l.from("insecure-skip-verify"))
+	}
 	if s.VendorTarget() {
 		if _, ok := l.From["data-seed"]; ok {
 			return badf("--data-seed (%s) seeds the embedded reference server's data set; %s names another server, whose data it cannot change: drop it", l.from("data-seed"), s.targetFlag())

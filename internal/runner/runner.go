@@ -441,14 +441,14 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	if getenv == nil {
 		return nil, usageError("no environment reader configured")
 	}
-	primary, err := tenantFrom(fx.Tenants.Primary, getenv)
+	primary, err := tenantFrom(fx, "tenants.primary", fx.Tenants.Primary, getenv)
 	if err != nil {
 		return nil, usageError("%w", err)
 	}
 	env := &environment{baseURL: base, describe: base.Redacted(), fixtures: fx, primary: primary, close: func() {}}
 	env.tokenSources.primary = tokenSourceOf(fx.Tenants.Primary)
 	if s := fx.Tenants.Secondary; s != nil {
-		sec, err := tenantFrom(*s, getenv)
+		sec, err := tenantFrom(fx, "tenants.secondary", *s, getenv)
 		if err != nil {
 			return nil, usageError("%w", err)
 		}
@@ -458,17 +458,19 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	return env, nil
 }
 
-func tenantFrom(t config.Tenant, getenv func(string) string) (steps.Tenant, error) {
+// tenantFrom reads the token of the tenant at path of the fixtures; an error names the
+// fixtures file's line that says where the token is.
+func tenantFrom(fx *config.Fixtures, path string, t config.Tenant, getenv func(string) string) (steps.Tenant, error) {
 	if t.TokenEnv != "" {
 		v := getenv(t.TokenEnv)
 		if v == "" {
-			return steps.Tenant{}, fmt.Errorf("tenant %q: environment variable %s (named by the fixtures' tokenEnv) is not set", t.Name, t.TokenEnv)
+			return steps.Tenant{}, fx.At(path+".tokenEnv", "environment variable %s is not set: it must hold tenant %s's bearer token", t.TokenEnv, t.Name)
 		}
 		return steps.Tenant{Name: t.Name, Token: target.EnvToken(t.TokenEnv, v)}, nil
 	}
 	tok, err := target.TokenFromFile(t.TokenFile)
 	if err != nil {
-		return steps.Tenant{}, fmt.Errorf("tenant %q: %w", t.Name, err)
+		return steps.Tenant{}, fx.At(path+".tokenFile", "tenant %s's token: %v", t.Name, err)
 	}
 	return steps.Tenant{Name: t.Name, Token: tok}, nil
 }
