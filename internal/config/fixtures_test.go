@@ -100,3 +100,20 @@ func TestUnreadableFixturesFile(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// Anchors and merge keys are YAML's own: they work, and what a merge brings in is
+// checked like any other key.
+func TestFixturesWithAnchorsAndMerges(t *testing.T) {
+	text := "tenants:\n  primary: &eos\n    name: eos\n    tokenEnv: T\n  secondary:\n    <<: *eos\n    name: acme\naccesses:\n  ppu: &ids [a, b]\n  terminated: [c]\n"
+	f, err := config.LoadFixtures(writeFixtures(t, text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Tenants.Secondary.Name != "acme" || f.Tenants.Secondary.TokenEnv != "T" || len(f.Accesses.PPU) != 2 {
+		t.Errorf("fixtures %+v, secondary %+v", f, f.Tenants.Secondary)
+	}
+	path := writeFixtures(t, "tenants:\n  primary:\n    <<: {nme: x}\n    name: eos\n    tokenEnv: T\n")
+	if _, err := config.LoadFixtures(path); err == nil || !strings.Contains(err.Error(), path+`:3: tenants.primary.nme: unknown key (did you mean "name"?)`) {
+		t.Errorf("an unknown key a merge brings in: %v", err)
+	}
+}

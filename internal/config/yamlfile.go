@@ -141,6 +141,13 @@ func (y *yamlFile) checkMapping(node *yaml.Node, t reflect.Type, path string) er
 	seen := map[string]int{}
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		key, value := node.Content[i], node.Content[i+1]
+		if key.Tag == "!!merge" {
+			// "<<: *defaults" merges another mapping's keys: check them here.
+			if err := y.checkMerge(value, t, path); err != nil {
+				return err
+			}
+			continue
+		}
 		keyPath := join(path, key.Value)
 		if to, ok := y.renamed[keyPath]; ok {
 			y.notes = append(y.notes, fmt.Sprintf("%s:%d: key %s is deprecated: write %s", y.file, key.Line, keyPath, to))
@@ -159,6 +166,22 @@ func (y *yamlFile) checkMapping(node *yaml.Node, t reflect.Type, path string) er
 			return err
 		}
 		y.lines[keyPath] = key.Line
+	}
+	return nil
+}
+
+// checkMerge checks what a merge key names: one mapping or a list of them.
+func (y *yamlFile) checkMerge(value *yaml.Node, t reflect.Type, path string) error {
+	if value.Kind == yaml.AliasNode {
+		value = value.Alias
+	}
+	if value.Kind != yaml.SequenceNode {
+		return y.checkMapping(value, t, path)
+	}
+	for _, item := range value.Content {
+		if err := y.checkMerge(item, t, path); err != nil {
+			return err
+		}
 	}
 	return nil
 }
