@@ -114,3 +114,15 @@ func TestMissingTokenNamesTheFixturesLine(t *testing.T) {
 		t.Errorf("exit %d, stderr %q\nwant exit 2, %q", code, stderr, want)
 	}
 }
+
+// A fixtures file that cannot be read is "fixtures invalid" (exit 3), as it is with
+// --target, and says so in one line.
+func TestUnreadableFixturesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.yaml")
+	for _, cmd := range []string{"run", "fuzz"} {
+		code, _, stderr := runCLI(t, nil, cmd, "--fixtures", path)
+		if code != 3 || stderr != "accessctk: "+path+": cannot read the fixtures file: no such file or directory\n" {
+			t.Errorf("%s: exit %d, %q", cmd, code, stderr)
+		}
+	}
+}
