@@ -23,9 +23,10 @@ func newFixturesCommand(st *State) *cobra.Command {
 		Short: "Print how many fixtures a run needs and, given a target, which listed ones are usable",
 		Long: `Print, for the selection a run would make (--tags, --shard, --readonly,
 --allow-destructive), the fewest usable fixtures of each role it needs and how many a
-run uses up. With --target and --fixtures it also reads every listed fixture, as a
-run's preflight does, and says which are usable now and why the others are not
-(terminated, suspended, not found, another tenant's). It changes nothing.
+run uses up. Given a target (--target and --fixtures, or --fixtures whose baseURL
+names it) it also reads every listed fixture, as a run's preflight does, and says
+which are usable now and why the others are not (terminated, suspended, not found,
+another tenant's). It changes nothing.
 
 A run makes the same check before its first change and stops with exit code 3 when
 too few usable fixtures remain. Fixtures that a scenario changes are given back as
