@@ -68,6 +68,10 @@ invalid, data changed under the run, or a property that no check could judge).`,
   # A vendor server, a longer run, deeper expressions
   accessctk fuzz --target https://sam.example.com --fixtures fixtures.yaml --checks 5000 --max-depth 3
 
+  # An https target with a private CA, at most 20 requests a second; or the same from a config file
+  accessctk fuzz --target https://sam.example.com --fixtures fixtures.yaml --ca-cert ca.pem --rps 20
+  accessctk fuzz --config nightly.yaml
+
   # Replay a counterexample: the command a failure prints
   accessctk fuzz --target https://sam.example.com --fixtures fixtures.yaml --property SAM-FZ-01 --seed 8812 --checks 1 --max-depth 2`,
 		Args: cobra.NoArgs,
