@@ -21,10 +21,13 @@ build:
 run: build
 	./$(BIN) run
 
-## test: unit tests, the end-to-end run (must be CONFORMANT) and the fault kill matrix
+## test: unit tests, the end-to-end run (must be CONFORMANT) and the fault kill matrix.
+## Besides go test's usual lines, each top-level test that took 2 s or more gets a line
+## as it ends (internal/runner runs for minutes); testprogress exits 1 on any failure.
+TESTPROGRESS := $(GO) run ./internal/tools/testprogress
 test:
-	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race -short $(RACE_PKGS)
+	$(GO) test -count=1 -json ./... | $(TESTPROGRESS)
+	$(GO) test -count=1 -race -short -json $(RACE_PKGS) | $(TESTPROGRESS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -10,7 +10,6 @@ import (
 
 	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/runner"
-	"github.com/accessctk/accessctk/internal/target"
 	"github.com/accessctk/accessctk/internal/verdict"
 	"github.com/accessctk/accessctk/reports"
 	"github.com/accessctk/accessctk/steps"
@@ -24,9 +23,10 @@ func newFixturesCommand(st *State) *cobra.Command {
 		Short: "Print how many fixtures a run needs and, given a target, which listed ones are usable",
 		Long: `Print, for the selection a run would make (--tags, --shard, --readonly,
 --allow-destructive), the fewest usable fixtures of each role it needs and how many a
-run uses up. With --target and --fixtures it also reads every listed fixture, as a
-run's preflight does, and says which are usable now and why the others are not
-(terminated, suspended, not found, another tenant's). It changes nothing.
+run uses up. Given a target (--target and --fixtures, or --fixtures whose baseURL
+names it) it also reads every listed fixture, as a run's preflight does, and says
+which are usable now and why the others are not (terminated, suspended, not found,
+another tenant's). It changes nothing.
 
 A run makes the same check before its first change and stops with exit code 3 when
 too few usable fixtures remain. Fixtures that a scenario changes are given back as
@@ -42,10 +42,7 @@ fixtures, or the target could not be read.`,
   accessctk fixtures --target https://sam.example.com --fixtures fixtures.yaml --allow-destructive`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if configPath == "" {
-				configPath = st.Getenv(config.EnvPrefix + "CONFIG")
-			}
-			s, err := loadSettings(st, cmd.Flags(), configPath, flags)
+			s, _, err := loadSettings(st, cmd.Flags(), configPath, flags)
 			if err != nil {
 				return usage(err)
 			}
@@ -53,13 +50,11 @@ fixtures, or the target could not be read.`,
 			if s.Shard == "" {
 				shard = config.Shard{}
 			}
-			check, err := runner.CheckFixtures(cmd.Context(), runner.Options{
-				Target: s.Target, FixturesPath: s.Fixtures, SpecPath: s.Spec, Tags: s.Tags, Shard: shard,
-				Scope:          steps.Scope{ReadOnly: s.ReadOnly, AllowDestructive: s.AllowDestructive},
-				RequestTimeout: s.Timeout, Getenv: st.Getenv, Version: Version, Logger: newLogger(st.Stderr, s.Verbose),
-				Concurrency: s.Concurrency, RPS: s.RPS,
-				TLS: target.TLSFiles{CACert: s.CACert, ClientCert: s.ClientCert, ClientKey: s.ClientKey, InsecureSkipVerify: s.InsecureSkipVerify},
-			})
+			o := targetOptions(st, s)
+			o.SpecPath, o.Tags, o.Shard = s.Spec, s.Tags, shard
+			o.Scope = steps.Scope{ReadOnly: s.ReadOnly, AllowDestructive: s.AllowDestructive}
+			o.Logger, o.Concurrency = newLogger(st.Stderr, s.Verbose), s.Concurrency
+			check, err := runner.CheckFixtures(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
@@ -70,7 +65,8 @@ fixtures, or the target could not be read.`,
 			return nil
 		},
 	}
-	bindRunFlags(cmd.Flags(), &flags, &configPath)
+	bindTargetFlags(cmd.Flags(), &flags, &configPath)
+	bindRunFlags(cmd.Flags(), &flags)
 	return cmd
 }
 

@@ -12,23 +12,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctk/accessctk/fuzz"
+	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/runner"
 	"github.com/accessctk/accessctk/internal/verdict"
 )
 
+// fuzzOptions are the options only fuzz has; the target's come from
+// bindTargetFlags, as run's do.
 type fuzzOptions struct {
-	target, fixtures      string
-	faults, properties    []string
-	dataSeed              int64
+	properties            []string
 	seed                  uint64
 	checks, maxDepth      int
 	timeLimit, shrinkTime time.Duration
-	timeout               time.Duration
-	raw, verbose          bool
 }
 
 func newFuzzCommand(st *State) *cobra.Command {
-	var o fuzzOptions
+	var (
+		o          fuzzOptions
+		flags      = config.Defaults()
+		configPath string
+	)
 	cmd := &cobra.Command{
 		Use:   "fuzz",
 		Short: "Search the filter grammar for disagreements with the catalogue (SAM-FZ)",
@@ -50,7 +53,10 @@ sends the same requests. --checks and --time-limit bound the search, --shrink-ti
 each shrink.
 
 Without --target the embedded reference server is the target (--fault makes it
-deliberately wrong, --data-seed picks its data set), as for 'accessctk run'.
+deliberately wrong, --data-seed picks its data set), as for 'accessctk run'. The
+target's options (--target, --fixtures, TLS, --rps, --timeout, ...) are run's, and
+so are their --config keys and ACCESSCTK_* variables; fuzz ignores the settings
+only run has (tags, reports, ...), so one config file serves both.
 
 Exit codes: 0 every property held, 1 a counterexample was found (or a paging rule
 broke during the walks), 2 usage error, 3 not judged (target unreachable, fixtures
@@ -62,38 +68,36 @@ invalid, data changed under the run, or a property that no check could judge).`,
   # A vendor server, a longer run, deeper expressions
   accessctk fuzz --target https://sam.example.com --fixtures fixtures.yaml --checks 5000 --max-depth 3
 
+  # An https target with a private CA, at most 20 requests a second; or the same from a config file
+  accessctk fuzz --target https://sam.example.com --fixtures fixtures.yaml --ca-cert ca.pem --rps 20
+  accessctk fuzz --config nightly.yaml
+
   # Replay a counterexample: the command a failure prints
   accessctk fuzz --target https://sam.example.com --fixtures fixtures.yaml --property SAM-FZ-01 --seed 8812 --checks 1 --max-depth 2`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return fuzzWith(cmd.Context(), st, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, _, err := loadSettings(st, cmd.Flags(), configPath, flags)
+			if err != nil {
+				return usage(err)
+			}
+			return fuzzWith(cmd.Context(), st, s, o)
+		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.target, "target", "", "base URL of the server under test (env ACCESSCTK_TARGET); empty fuzzes the embedded reference server")
-	f.StringVar(&o.fixtures, "fixtures", "", "fixtures file naming the tenants and their token sources (env ACCESSCTK_FIXTURES)")
-	f.StringSliceVar(&o.faults, "fault", nil, "embedded reference server only: switch on a deliberate fault (see 'accessctk serve --list-faults')")
-	f.Int64Var(&o.dataSeed, "data-seed", 1, "embedded reference server only: seed of its data set")
+	bindTargetFlags(f, &flags, &configPath)
 	f.IntVar(&o.checks, "checks", fuzz.DefaultChecks, "random checks per property")
-	f.Uint64Var(&o.seed, "seed", 0, "rapid's seed (0: a random one, printed); the same seed sends the same requests")
+	f.Uint64Var(&o.seed, "seed", 0, "the search's seed, rapid's (0: a random one, printed); the same seed sends the same requests")
 	f.IntVar(&o.maxDepth, "max-depth", fuzz.DefaultMaxDepth, "AND/OR nesting of generated expressions")
 	f.StringSliceVar(&o.properties, "property", nil, "properties to check: SAM-FZ-01, SAM-FZ-02, SAM-FZ-03 (default all)")
 	f.DurationVar(&o.timeLimit, "time-limit", fuzz.DefaultTimeLimit, "bound on the whole search; properties share it")
 	f.DurationVar(&o.shrinkTime, "shrink-time", fuzz.DefaultShrinkTime, "bound on shrinking each counterexample")
-	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit for each HTTP exchange")
-	f.BoolVar(&o.raw, "raw-filter", false, "send filter expressions unencoded, as the page's example shows")
-	f.BoolVarP(&o.verbose, "verbose", "v", false, "log debug detail (rapid's draws included) to stderr")
 	return cmd
 }
 
-func fuzzWith(ctx context.Context, st *State, o fuzzOptions) error {
-	if o.target == "" {
-		o.target = st.Getenv("ACCESSCTK_TARGET")
-	}
-	if o.fixtures == "" {
-		o.fixtures = st.Getenv("ACCESSCTK_FIXTURES")
-	}
+func fuzzWith(ctx context.Context, st *State, s config.Settings, o fuzzOptions) error {
 	var props []fuzz.Property
-	for _, s := range o.properties {
-		p, err := fuzz.ParseProperty(strings.TrimSpace(s))
+	for _, name := range o.properties {
+		p, err := fuzz.ParseProperty(strings.TrimSpace(name))
 		if err != nil {
 			return usage(fmt.Errorf("--property: %w", err))
 		}
@@ -107,29 +111,29 @@ func fuzzWith(ctx context.Context, st *State, o fuzzOptions) error {
 	case o.timeLimit <= 0 || o.shrinkTime <= 0:
 		return usage(fmt.Errorf("--time-limit and --shrink-time must be positive"))
 	}
-	log := newLogger(st.Stderr, o.verbose)
+	log := newLogger(st.Stderr, s.Verbose)
 	// The embedded server logs every 500 it answers; a fuzz run provokes them on
 	// purpose, so its log is shown only with --verbose.
 	targetLog := slog.New(slog.DiscardHandler)
-	if o.verbose {
+	if s.Verbose {
 		targetLog = log
 	}
-	tgt, err := runner.ResolveTarget(ctx, runner.Options{
-		Target: o.target, FixturesPath: o.fixtures, Faults: o.faults, Seed: o.dataSeed,
-		RequestTimeout: o.timeout, Getenv: st.Getenv, Version: Version, Logger: targetLog,
-	})
+	warnInsecure(st, s)
+	ro := targetOptions(st, s)
+	ro.Logger = targetLog
+	tgt, err := runner.ResolveTarget(ctx, ro)
 	if err != nil {
 		return err
 	}
 	defer tgt.Close()
 	q := &fuzz.ClientQuerier{
 		Client: tgt.Client,
-		Token:  tgt.Primary.Token, Tenant: tgt.Primary.Name, MaxPageSize: tgt.Fixtures.MaxPageSize, Raw: o.raw,
+		Token:  tgt.Primary.Token, Tenant: tgt.Primary.Name, MaxPageSize: tgt.Fixtures.MaxPageSize, Raw: s.RawFilter,
 	}
 	fmt.Fprintf(st.Stdout, "target: %s, tenant %s\n", tgt.Describe, tgt.Primary.Name)
 	rep, err := fuzz.Run(ctx, fuzz.Config{
 		Querier: q, Properties: props, Checks: o.checks, Seed: o.seed, MaxDepth: o.maxDepth,
-		TimeLimit: o.timeLimit, ShrinkTime: o.shrinkTime, Raw: o.raw, ReplayCommand: replayCommand(o), Logger: log,
+		TimeLimit: o.timeLimit, ShrinkTime: o.shrinkTime, Raw: s.RawFilter, ReplayCommand: replayCommand(s), Logger: log,
 	})
 	if rep != nil {
 		if werr := rep.WriteText(st.Stdout); werr != nil {
@@ -159,19 +163,27 @@ func fuzzExit(rep *fuzz.Report) error {
 }
 
 // replayCommand is the start of the command line a counterexample prints: the same
-// target (or embedded server, faults and data set) and filter form.
-func replayCommand(o fuzzOptions) string {
+// target (or embedded server, faults and data set), TLS options and filter form.
+func replayCommand(s config.Settings) string {
 	parts := []string{"accessctk fuzz"}
-	if o.target != "" {
-		parts = append(parts, "--target "+shellWord(o.target), "--fixtures "+shellWord(o.fixtures))
+	for _, opt := range []struct{ flag, value string }{
+		{"--target", s.Target}, {"--fixtures", s.Fixtures},
+		{"--ca-cert", s.CACert}, {"--client-cert", s.ClientCert}, {"--client-key", s.ClientKey},
+	} {
+		if opt.value != "" {
+			parts = append(parts, opt.flag+" "+shellWord(opt.value))
+		}
 	}
-	for _, f := range o.faults {
+	if s.InsecureSkipVerify {
+		parts = append(parts, "--insecure-skip-verify")
+	}
+	for _, f := range s.Faults {
 		parts = append(parts, "--fault "+shellWord(f))
 	}
-	if o.target == "" && o.dataSeed != 1 {
-		parts = append(parts, "--data-seed "+strconv.FormatInt(o.dataSeed, 10))
+	if !s.VendorTarget() && s.DataSeed != config.Defaults().DataSeed {
+		parts = append(parts, "--data-seed "+strconv.FormatInt(s.DataSeed, 10))
 	}
-	if o.raw {
+	if s.RawFilter {
 		parts = append(parts, "--raw-filter")
 	}
 	return strings.Join(parts, " ")

@@ -57,7 +57,6 @@ func TestFuzzUsageErrors(t *testing.T) {
 		{"fuzz", "--property", "SAM-FZ-09"},
 		{"fuzz", "--checks", "0"},
 		{"fuzz", "--max-depth", "0"},
-		{"fuzz", "--fixtures", "f.yaml"},
 		// rapid's own flags are not the CLI's.
 		{"fuzz", "--rapid.checks=5"},
 		{"fuzz", "-rapid.seed=5"},

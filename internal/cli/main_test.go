@@ -34,7 +34,6 @@ func TestUsageErrorsAreExit2(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "--no-such-flag"},
 		{"run", "--target", "not a url"},
-		{"run", "--fixtures", "f.yaml"},
 		{"run", "--fault", "no-such-fault"},
 		{"run", "extra-argument"},
 	} {

@@ -27,8 +27,18 @@ Settings come in layers, each overriding the one before: defaults, the --config 
 file (or ACCESSCTK_CONFIG), ACCESSCTK_* environment variables (ACCESSCTK_TARGET,
 ACCESSCTK_FIXTURES, ACCESSCTK_TAGS, ACCESSCTK_FORMAT, ACCESSCTK_FAIL_ON, ... one per
 flag), then flags. The file's keys are the flags' names in camelCase (target,
-fixtures, tags, readonly, allowDestructive, timeout, taskTimeout, out, formats,
-baseline, failOn, rerunFailed, shard, quiet, json, verbose, ...).
+fixtures, tags, readonly, allowDestructive, timeout, taskTimeout, out, format,
+dataSeed, baseline, failOn, rerunFailed, shard, quiet, json, verbose, ...); a mistake
+in it is reported with its line and key. Options that contradict each other
+(--readonly with --allow-destructive; --data-seed, --fault or --chaos with a
+server of yours) are usage errors.
+
+Without --target, the fixtures' baseURL is the target; without both, the embedded
+reference server is.
+
+--tags selects scenarios: '&&' is AND, ',' is OR, '~' before a tag is NOT, no
+parentheses (',' binds loosest). Cucumber's '@readonly and not @SAM-CM-01' is
+'@readonly && ~@SAM-CM-01' here. It is checked before anything is sent.
 
 Tokens never come from flags or the config file: the fixtures file names an
 environment variable (tokenEnv) or a file (tokenFile) for each tenant.
@@ -68,33 +78,55 @@ Exit codes: 0 CONFORMANT, 1 NON-CONFORMANT, 2 usage or configuration error,
   accessctk run --shard 2/4 --out shard-2 --quiet --json > shard-2.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if configPath == "" {
-				configPath = st.Getenv(config.EnvPrefix + "CONFIG")
-			}
-			s, err := loadSettings(st, cmd.Flags(), configPath, flags)
+			s, configPath, err := loadSettings(st, cmd.Flags(), configPath, flags)
 			if err != nil {
 				return usage(err)
 			}
 			return runWith(cmd, st, s, configPath)
 		},
 	}
-	bindRunFlags(cmd.Flags(), &flags, &configPath)
+	bindTargetFlags(cmd.Flags(), &flags, &configPath)
+	bindRunFlags(cmd.Flags(), &flags)
 	return cmd
 }
 
-func bindRunFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
+// bindTargetFlags binds the options of every command that talks to a target (run
+// and fuzz): which server, how to reach it, and the embedded reference server's data
+// and faults. One binding, so both commands take the same flags with the same
+// meaning, the same --config keys and the same ACCESSCTK_* variables.
+func bindTargetFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
 	f.StringVar(configPath, "config", "", "YAML file of settings (env ACCESSCTK_CONFIG); flags and ACCESSCTK_* variables override it")
-	f.StringVar(&s.Target, "target", s.Target, "base URL of the server under test (env ACCESSCTK_TARGET); empty runs the embedded reference server")
-	f.StringVar(&s.Fixtures, "fixtures", s.Fixtures, "fixtures file naming tenants, token sources and disposable accesses (env ACCESSCTK_FIXTURES)")
-	f.StringVar(&s.Spec, "spec", s.Spec, "OpenAPI document to validate responses against (default: the embedded Skylark description)")
-	f.StringVar(&s.Tags, "tags", s.Tags, "godog tag expression selecting scenarios, e.g. '@SAM-UP-06' or '@readonly && ~@SAM-CM-01'")
-	f.BoolVar(&s.ReadOnly, "readonly", s.ReadOnly, "run only @readonly scenarios (safe against production)")
-	f.BoolVar(&s.AllowDestructive, "allow-destructive", s.AllowDestructive, "allow @destructive scenarios, which terminate fixture accesses for good")
-	f.BoolVar(&s.RawFilter, "raw-filter", s.RawFilter, "send filter expressions unencoded, as the page's example shows")
+	f.StringVar(&s.Target, "target", s.Target, "base URL of the server under test (env ACCESSCTK_TARGET); without it and --fixtures, the embedded reference server")
+	f.StringVar(&s.Fixtures, "fixtures", s.Fixtures, "fixtures file naming tenants, token sources and disposable accesses (env ACCESSCTK_FIXTURES); without --target its baseURL is the target")
 	f.DurationVar(&s.Timeout, "timeout", s.Timeout, "time limit for each HTTP exchange")
-	f.DurationVar(&s.TaskTimeout, "task-timeout", s.TaskTimeout, "time limit for each batch task to reach DONE, FAILED or REJECTED")
+	f.Float64Var(&s.RPS, "rps", s.RPS, "at most this many requests per second to the target, retries included (0: no limit)")
+	f.StringVar(&s.CACert, "ca-cert", s.CACert, "PEM file of CA certificates to trust for an https target, besides the system's")
+	f.StringVar(&s.ClientCert, "client-cert", s.ClientCert, "PEM client certificate for a target that requires mutual TLS (with --client-key)")
+	f.StringVar(&s.ClientKey, "client-key", s.ClientKey, "PEM key of --client-cert")
+	f.BoolVar(&s.InsecureSkipVerify, "insecure-skip-verify", s.InsecureSkipVerify, "accept any TLS certificate from the target (every report then carries a warning)")
+	f.BoolVar(&s.RawFilter, "raw-filter", s.RawFilter, "send filter expressions unencoded, as the page's example shows")
 	f.StringSliceVar(&s.Faults, "fault", s.Faults, "embedded reference server only: switch on a deliberate fault (see 'accessctk serve --list-faults')")
-	f.Int64Var(&s.Seed, "seed", s.Seed, "embedded reference server only: seed of its data set")
+	f.Int64Var(&s.DataSeed, "data-seed", s.DataSeed, "embedded reference server only: seed of its data set")
+	f.BoolVarP(&s.Verbose, "verbose", "v", s.Verbose, "log debug detail to stderr")
+}
+
+// bindRenamedFlag binds a flag's old name to the same variable, hidden; loadSettings
+// reads it as the new one and says it is deprecated.
+func bindRenamedFlag(f *pflag.FlagSet, old, to string) {
+	f.AddFlag(&pflag.Flag{Name: old, Usage: "deprecated: use --" + to, Value: f.Lookup(to).Value, DefValue: f.Lookup(to).DefValue, Hidden: true,
+		Annotations: map[string][]string{renamedTo: {to}}})
+}
+
+// renamedTo annotates a deprecated flag with its new name.
+const renamedTo = "accessctk-renamed-to"
+
+func bindRunFlags(f *pflag.FlagSet, s *config.Settings) {
+	f.StringVar(&s.Spec, "spec", s.Spec, "OpenAPI document to validate responses against (default: the embedded Skylark description)")
+	f.StringVar(&s.Tags, "tags", s.Tags, "scenarios to run, by tag: '&&' is AND, ',' is OR, '~' is NOT, no parentheses, e.g. '@SAM-UP-06', '@SAM-RD-01,@SAM-RD-02' or '@readonly && ~@SAM-CM-01'; checked before the run starts")
+	f.BoolVar(&s.ReadOnly, "readonly", s.ReadOnly, "run only @readonly scenarios (safe against production; not with --allow-destructive)")
+	f.BoolVar(&s.AllowDestructive, "allow-destructive", s.AllowDestructive, "allow @destructive scenarios, which terminate fixture accesses for good")
+	f.DurationVar(&s.TaskTimeout, "task-timeout", s.TaskTimeout, "time limit for each batch task to reach DONE, FAILED or REJECTED")
+	bindRenamedFlag(f, "seed", "data-seed")
 	f.StringVar(&s.Out, "out", s.Out, "directory for the report files")
 	f.StringSliceVar(&s.Formats, "format", s.Formats, "report files to write: json, junit, cucumber, html, markdown, all or none (comma-separated)")
 	f.StringVar(&s.Baseline, "baseline", s.Baseline, "results.json of an earlier run: classify each requirement as new failure, fixed, still failing or unchanged")
@@ -103,32 +135,60 @@ func bindRunFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
 	f.StringVar(&s.Shard, "shard", s.Shard, "run only shard i of n of the scenarios (i/n, e.g. 2/4), chosen by a stable hash of each scenario id")
 	f.BoolVarP(&s.Quiet, "quiet", "q", s.Quiet, "print no progress and no summary (reports are still written; errors still go to stderr)")
 	f.BoolVar(&s.JSON, "json", s.JSON, "print the results JSON on stdout instead of the summary")
-	f.BoolVarP(&s.Verbose, "verbose", "v", s.Verbose, "log debug detail to stderr")
 	f.StringVar(&s.Transcripts, "transcripts", s.Transcripts, "which scenarios keep their full HTTP exchanges (headers, bodies, curl) in results.json: failed (every scenario that failed, errored, flaked or warned; a passing one keeps one line per request) or all")
 	f.DurationVar(&s.RunTimeout, "run-timeout", s.RunTimeout, "time limit for the whole run; when it passes, what did not finish is ERROR and the verdict INCOMPLETE")
 	f.IntVar(&s.Concurrency, "concurrency", s.Concurrency, "scenarios run at once; scenarios that change data never overlap those that read it, and 1 runs them one after another (fixtures are read with as many requests at once)")
-	f.Float64Var(&s.RPS, "rps", s.RPS, "at most this many requests per second to the target, retries included (0: no limit)")
-	f.StringVar(&s.CACert, "ca-cert", s.CACert, "PEM file of CA certificates to trust for an https target, besides the system's")
-	f.StringVar(&s.ClientCert, "client-cert", s.ClientCert, "PEM client certificate for a target that requires mutual TLS (with --client-key)")
-	f.StringVar(&s.ClientKey, "client-key", s.ClientKey, "PEM key of --client-cert")
-	f.BoolVar(&s.InsecureSkipVerify, "insecure-skip-verify", s.InsecureSkipVerify, "accept any TLS certificate from the target (every report then carries a warning)")
 	f.StringVar(&s.Chaos, "chaos", s.Chaos, "embedded reference server only: make it unreliable (slow, reset, garbage, huge, hang, ratelimit, redirect-loop)")
 }
 
-// loadSettings layers the settings: defaults, the config file, the environment, then
-// the flags the user set.
-func loadSettings(st *State, fs *pflag.FlagSet, configPath string, flags config.Settings) (config.Settings, error) {
-	s := config.Defaults()
+// loadSettings layers the settings: defaults, the config file (--config, else
+// ACCESSCTK_CONFIG), the environment, then the flags the user set. It prints what is
+// deprecated to stderr and refuses settings that contradict each other. It returns
+// the config file's path too, for the report.
+func loadSettings(st *State, fs *pflag.FlagSet, configPath string, flags config.Settings) (config.Settings, string, error) {
+	if configPath == "" {
+		configPath = st.Getenv(config.EnvPrefix + "CONFIG")
+	}
+	l := config.NewLayers()
 	if configPath != "" {
-		if err := s.LoadFile(configPath); err != nil {
-			return s, err
+		if err := l.File(configPath); err != nil {
+			return l.Settings, configPath, fmt.Errorf("config %w", err)
 		}
 	}
-	if err := s.LoadEnv(st.Getenv); err != nil {
-		return s, err
+	if err := l.Env(st.Getenv); err != nil {
+		return l.Settings, configPath, err
 	}
-	s.ApplyFlags(flags, fs.Changed)
-	return s, s.Validate()
+	changed, err := changedFlags(st, fs)
+	if err != nil {
+		return l.Settings, configPath, err
+	}
+	l.Flags(flags, changed)
+	for _, note := range l.Notes {
+		warn(st, note)
+	}
+	return l.Settings, configPath, l.Check()
+}
+
+func warn(st *State, note string) { fmt.Fprintf(st.Stderr, "accessctk: warning: %s\n", note) }
+
+// changedFlags reports which flags the user set, counting a deprecated name (see
+// bindRenamedFlag) as the flag it was renamed to, and warns that it is deprecated.
+func changedFlags(st *State, fs *pflag.FlagSet) (func(string) bool, error) {
+	set := map[string]bool{}
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		to, renamed := f.Annotations[renamedTo]
+		if !renamed {
+			set[f.Name] = true
+			return
+		}
+		if fs.Changed(to[0]) {
+			err = fmt.Errorf("--%s is the deprecated name of --%s: give only --%s", f.Name, to[0], to[0])
+		}
+		warn(st, fmt.Sprintf("--%s is deprecated: use --%s", f.Name, to[0]))
+		set[to[0]] = true
+	})
+	return func(name string) bool { return set[name] }, err
 }
 
 func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string) error {
@@ -140,20 +200,15 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 	if s.Shard == "" {
 		shard = config.Shard{}
 	}
-	o := runner.Options{
-		Target: s.Target, FixturesPath: s.Fixtures, SpecPath: s.Spec, Tags: s.Tags,
-		Scope:          steps.Scope{ReadOnly: s.ReadOnly, AllowDestructive: s.AllowDestructive, RawFilter: s.RawFilter},
-		RequestTimeout: s.Timeout, TaskTimeout: s.TaskTimeout, Faults: s.Faults, Seed: s.Seed,
-		Getenv: st.Getenv, Version: Version, Logger: newLogger(st.Stderr, s.Verbose),
-		Shard: shard, RerunFailed: s.RerunFailed, FullTranscripts: s.Transcripts == config.TranscriptsAll,
-		RunTimeout: s.RunTimeout, Concurrency: s.Concurrency, RPS: s.RPS,
-		TLS:   target.TLSFiles{CACert: s.CACert, ClientCert: s.ClientCert, ClientKey: s.ClientKey, InsecureSkipVerify: s.InsecureSkipVerify},
-		Chaos: reference.Chaos{Mode: reference.ChaosMode(s.Chaos)},
-	}
-	if s.InsecureSkipVerify {
-		fmt.Fprintln(st.Stderr, "accessctk: WARNING: --insecure-skip-verify: the target's TLS certificate is NOT verified; the run cannot show it talked to the real target")
-	}
-	if o.Target == "" {
+	o := targetOptions(st, s)
+	o.SpecPath, o.Tags = s.Spec, s.Tags
+	o.Scope = steps.Scope{ReadOnly: s.ReadOnly, AllowDestructive: s.AllowDestructive, RawFilter: s.RawFilter}
+	o.TaskTimeout, o.Logger = s.TaskTimeout, newLogger(st.Stderr, s.Verbose)
+	o.Shard, o.RerunFailed, o.FullTranscripts = shard, s.RerunFailed, s.Transcripts == config.TranscriptsAll
+	o.RunTimeout, o.Concurrency = s.RunTimeout, s.Concurrency
+	o.Chaos = reference.Chaos{Mode: reference.ChaosMode(s.Chaos)}
+	warnInsecure(st, s)
+	if !s.VendorTarget() {
 		// The embedded server's data is its own: nothing a vendor owns is at risk.
 		o.Scope.AllowDestructive = true
 	}
@@ -174,6 +229,21 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 		res.Config["config"] = configPath
 	}
 	return out.finish(res)
+}
+
+// targetOptions are the runner options bindTargetFlags sets.
+func targetOptions(st *State, s config.Settings) runner.Options {
+	return runner.Options{
+		Target: s.Target, FixturesPath: s.Fixtures, Faults: s.Faults, Seed: s.DataSeed,
+		RequestTimeout: s.Timeout, RPS: s.RPS, Getenv: st.Getenv, Version: Version,
+		TLS: target.TLSFiles{CACert: s.CACert, ClientCert: s.ClientCert, ClientKey: s.ClientKey, InsecureSkipVerify: s.InsecureSkipVerify},
+	}
+}
+
+func warnInsecure(st *State, s config.Settings) {
+	if s.InsecureSkipVerify {
+		fmt.Fprintln(st.Stderr, "accessctk: WARNING: --insecure-skip-verify: the target's TLS certificate is NOT verified; the run cannot show it talked to the real target")
+	}
 }
 
 // ensureDir fails early, before a long run, when the report directory cannot be made.

@@ -126,7 +126,7 @@ func TestProgressAndColour(t *testing.T) {
 func TestSettingsLayersThroughTheCLI(t *testing.T) {
 	tmp := t.TempDir()
 	cfg := filepath.Join(tmp, "accessctk.yaml")
-	if err := os.WriteFile(cfg, []byte("tags: '@SAM-RD-02'\nformats: [json]\nout: "+filepath.Join(tmp, "from-file")+"\nrerunFailed: 1\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("tags: '@SAM-RD-02'\nformat: [json]\nout: "+filepath.Join(tmp, "from-file")+"\nrerunFailed: 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	envOut := filepath.Join(tmp, "from-env")
@@ -139,7 +139,7 @@ func TestSettingsLayersThroughTheCLI(t *testing.T) {
 	if r.Selection.Tags != "@SAM-RD-01" {                      // the flag beat env and file
 		t.Errorf("tags %q, want the flag's", r.Selection.Tags)
 	}
-	if r.Selection.RerunFailed != 1 || r.Config["config"] != cfg || r.Config["formats"] != "json" { // from the file
+	if r.Selection.RerunFailed != 1 || r.Config["config"] != cfg || r.Config["format"] != "json" { // from the file
 		t.Errorf("selection %+v, config %v", r.Selection, r.Config)
 	}
 	if _, err := os.Stat(filepath.Join(envOut, "report.html")); err == nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -49,6 +50,13 @@ ACCESSCTK_SERVE_TOKEN_EOS) or generated, and written to <token-dir>/<tenant>.tok
   accessctk serve --fault read-leaks-password --fixtures-out ref/fixtures.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			changed, err := changedFlags(st, cmd.Flags())
+			if err != nil {
+				return usage(err)
+			}
+			if err := chaosConflict(o.chaos.Mode, changed); err != nil {
+				return usage(err)
+			}
 			if o.listFaults {
 				return listFaults(st)
 			}
@@ -58,17 +66,40 @@ ACCESSCTK_SERVE_TOKEN_EOS) or generated, and written to <token-dir>/<tenant>.tok
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.StringVar(&o.db, "db", "", "SQLite database file (default: in memory)")
-	f.Int64Var(&o.seed, "seed", 1, "seed of the generated data set")
+	f.Int64Var(&o.seed, "data-seed", 1, "seed of the generated data set")
+	bindRenamedFlag(f, "seed", "data-seed")
 	f.StringVar(&o.fixturesOut, "fixtures-out", "", "write the fixtures file here")
 	f.StringVar(&o.tokenDir, "token-dir", "", "directory for the token files (default: beside --fixtures-out, else a new temporary directory)")
 	f.StringSliceVar(&o.faults, "fault", nil, "switch on a deliberate deviation from the catalogue (repeatable)")
 	f.BoolVar(&o.listFaults, "list-faults", false, "list the available faults and the requirement each breaks")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log each request to stderr")
 	f.StringVar((*string)(&o.chaos.Mode), "chaos", "", "misbehave below the API: "+chaosHelp())
-	f.Float64Var(&o.chaos.Share, "chaos-share", reference.DefaultChaosShare, "share of requests hit by --chaos reset, garbage and ratelimit, in (0, 1]; which ones follows from --seed")
+	f.Float64Var(&o.chaos.Share, "chaos-share", reference.DefaultChaosShare, "share of requests hit by --chaos reset, garbage and ratelimit, in (0, 1]; which ones follows from --data-seed")
 	f.DurationVar(&o.chaos.Delay, "chaos-delay", reference.DefaultChaosDelay, "delay of each response under --chaos slow")
 	f.DurationVar(&o.chaos.RetryAfter, "chaos-retry-after", reference.DefaultChaosRetryAfter, "wait each 429 asks for under --chaos ratelimit")
 	return cmd
+}
+
+// chaosConflict refuses a --chaos-* tuning flag that the chosen --chaos mode does not
+// use: it would be silently ignored.
+func chaosConflict(mode reference.ChaosMode, changed func(string) bool) error {
+	for _, tuning := range []struct {
+		flag  string
+		modes []reference.ChaosMode
+	}{
+		{"chaos-share", []reference.ChaosMode{reference.ChaosReset, reference.ChaosGarbage, reference.ChaosRateLimit}},
+		{"chaos-delay", []reference.ChaosMode{reference.ChaosSlow}},
+		{"chaos-retry-after", []reference.ChaosMode{reference.ChaosRateLimit}},
+	} {
+		if changed(tuning.flag) && !slices.Contains(tuning.modes, mode) {
+			var names []string
+			for _, m := range tuning.modes {
+				names = append(names, string(m))
+			}
+			return fmt.Errorf("--%s tunes --chaos %s only; with --chaos %q it would do nothing", tuning.flag, strings.Join(names, ", "), mode)
+		}
+	}
+	return nil
 }
 
 // chaosHelp lists the chaos modes for the flag's help.

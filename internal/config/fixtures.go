@@ -4,7 +4,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -27,6 +26,19 @@ type Fixtures struct {
 	Accesses Accesses `yaml:"accesses"`
 	// MaxPageSize is the server's largest page, when the vendor documents one.
 	MaxPageSize int `yaml:"maxPageSize,omitempty"`
+
+	// source places a key path in the file the fixtures were read from, for At.
+	source *yamlFile
+}
+
+// At returns an error about the value at a key path (e.g. tenants.primary.tokenEnv)
+// that names the file and the line, when the fixtures were read from a file.
+func (f *Fixtures) At(path, format string, args ...any) error {
+	y := f.source
+	if y == nil {
+		y = &yamlFile{kind: ErrInvalidFixtures, lines: map[string]int{}}
+	}
+	return y.at(path, format, args...)
 }
 
 // Tenant names a tenant and where its bearer token is kept. The token itself is never
@@ -55,80 +67,89 @@ type Accesses struct {
 var ErrInvalidFixtures = errors.New("invalid fixtures")
 
 // LoadFixtures reads and checks a fixtures file. Unknown keys are errors, so a typo
-// never silently drops a fixture.
+// never silently drops a fixture. Every error is a *FileError naming the file, the
+// line and the key path.
 func LoadFixtures(path string) (*Fixtures, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read fixtures: %w", err)
+		return nil, &FileError{File: path, Msg: fmt.Sprintf("cannot read the fixtures file: %v", unwrapPath(err)), kind: ErrInvalidFixtures}
 	}
-	f, err := ParseFixtures(data)
-	if err != nil {
-		return nil, fmt.Errorf("fixtures %s: %w", path, err)
-	}
-	return f, nil
+	return parseFixtures(path, data)
 }
 
 // ParseFixtures decodes and checks fixtures from YAML.
-func ParseFixtures(data []byte) (*Fixtures, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+func ParseFixtures(data []byte) (*Fixtures, error) { return parseFixtures("", data) }
+
+func parseFixtures(file string, data []byte) (*Fixtures, error) {
+	y := &yamlFile{file: file, kind: ErrInvalidFixtures}
 	var f Fixtures
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidFixtures, err)
-	}
-	if err := f.Check(); err != nil {
+	if err := y.decode(data, &f); err != nil {
 		return nil, err
 	}
+	if err := f.check(y.at); err != nil {
+		return nil, err
+	}
+	f.source = y
 	return &f, nil
 }
 
 // Check reports the first structural problem: a missing tenant name, a tenant with
 // no or two token sources, an id listed twice, a base URL that is not absolute.
 func (f *Fixtures) Check() error {
+	y := &yamlFile{kind: ErrInvalidFixtures, lines: map[string]int{}}
+	return f.check(y.at)
+}
+
+// check reports the first problem through at, which places it in the file.
+func (f *Fixtures) check(at func(path, format string, args ...any) error) error {
 	if f.BaseURL != "" {
 		u, err := url.Parse(f.BaseURL)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return fmt.Errorf("%w: baseURL %q is not an absolute http(s) URL", ErrInvalidFixtures, f.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return at("baseURL", "%q is not an absolute http(s) URL", redactURL(f.BaseURL))
 		}
 	}
-	if err := f.Tenants.Primary.check("primary"); err != nil {
+	if err := f.Tenants.Primary.check("tenants.primary", at); err != nil {
 		return err
 	}
 	if s := f.Tenants.Secondary; s != nil {
-		if err := s.check("secondary"); err != nil {
+		if err := s.check("tenants.secondary", at); err != nil {
 			return err
 		}
 		if s.Name == f.Tenants.Primary.Name {
-			return fmt.Errorf("%w: the secondary tenant must differ from the primary (%q)", ErrInvalidFixtures, s.Name)
+			return at("tenants.secondary.name", "the secondary tenant must differ from the primary (%q)", s.Name)
 		}
 	}
 	seen := map[string]string{}
-	for role, ids := range map[string][]string{
-		"ppu": f.Accesses.PPU, "nonPpu": f.Accesses.NonPPU,
-		"terminated": f.Accesses.Terminated, "secondary": f.Accesses.Secondary,
+	for _, role := range []struct {
+		key string
+		ids []string
+	}{
+		{"ppu", f.Accesses.PPU}, {"nonPpu", f.Accesses.NonPPU},
+		{"terminated", f.Accesses.Terminated}, {"secondary", f.Accesses.Secondary},
 	} {
-		for _, id := range ids {
+		for i, id := range role.ids {
+			path := fmt.Sprintf("accesses.%s[%d]", role.key, i)
 			if id == "" {
-				return fmt.Errorf("%w: accesses.%s has an empty id", ErrInvalidFixtures, role)
+				return at(path, "empty id")
 			}
 			if other, dup := seen[id]; dup {
-				return fmt.Errorf("%w: access %q is listed in both accesses.%s and accesses.%s", ErrInvalidFixtures, id, other, role)
+				return at(path, "access %q is listed twice (also as %s): each fixture has one role", id, other)
 			}
-			seen[id] = role
+			seen[id] = path
 		}
 	}
 	if f.MaxPageSize < 0 {
-		return fmt.Errorf("%w: maxPageSize %d is negative", ErrInvalidFixtures, f.MaxPageSize)
+		return at("maxPageSize", "%d is negative", f.MaxPageSize)
 	}
 	return nil
 }
 
-func (t Tenant) check(role string) error {
+func (t Tenant) check(path string, at func(path, format string, args ...any) error) error {
 	if t.Name == "" {
-		return fmt.Errorf("%w: tenants.%s.name is empty", ErrInvalidFixtures, role)
+		return at(path+".name", "the tenant has no name")
 	}
 	if (t.TokenEnv == "") == (t.TokenFile == "") {
-		return fmt.Errorf("%w: tenants.%s needs exactly one of tokenEnv and tokenFile", ErrInvalidFixtures, role)
+		return at(path, "needs exactly one of tokenEnv (an environment variable) and tokenFile (a file) for the tenant's token")
 	}
 	return nil
 }

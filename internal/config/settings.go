@@ -1,10 +1,8 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"reflect"
@@ -12,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // EnvPrefix starts the name of every environment variable a setting reads.
@@ -35,9 +31,9 @@ type Settings struct {
 	Timeout          time.Duration `yaml:"timeout" env:"TIMEOUT" flag:"timeout"`
 	TaskTimeout      time.Duration `yaml:"taskTimeout" env:"TASK_TIMEOUT" flag:"task-timeout"`
 	Faults           []string      `yaml:"faults" env:"FAULTS" flag:"fault"`
-	Seed             int64         `yaml:"seed" env:"SEED" flag:"seed"`
+	DataSeed         int64         `yaml:"dataSeed" env:"DATA_SEED" flag:"data-seed"`
 	Out              string        `yaml:"out" env:"OUT" flag:"out"`
-	Formats          []string      `yaml:"formats" env:"FORMAT" flag:"format"`
+	Formats          []string      `yaml:"format" env:"FORMAT" flag:"format"`
 	Baseline         string        `yaml:"baseline" env:"BASELINE" flag:"baseline"`
 	FailOn           string        `yaml:"failOn" env:"FAIL_ON" flag:"fail-on"`
 	RerunFailed      int           `yaml:"rerunFailed" env:"RERUN_FAILED" flag:"rerun-failed"`
@@ -92,7 +88,7 @@ func Defaults() Settings {
 		TaskTimeout: 60 * time.Second,
 		RunTimeout:  10 * time.Minute,
 		Concurrency: DefaultConcurrency,
-		Seed:        1,
+		DataSeed:    1,
 		Out:         DefaultOut,
 		Formats:     []string{"all"},
 		FailOn:      FailOnNonConformant,
@@ -107,54 +103,134 @@ func badf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadSettings, fmt.Sprintf(format, args...))
 }
 
-// LoadFile overlays the YAML file at path on s. Unknown keys are errors, so a typo
-// never silently drops a setting.
-func (s *Settings) LoadFile(path string) error {
+// Deprecated spellings still read, each with a note naming the new one: the file's
+// keys are the flags' names (the Formats key was "formats", the flag is --format),
+// and the data set's seed is --data-seed in every command ('fuzz --seed' is the
+// search's seed).
+var (
+	renamedKeys = map[string]string{"formats": "format", "seed": "dataSeed"}
+	renamedEnv  = map[string]string{"SEED": "DATA_SEED"}
+)
+
+// Layers builds the settings layer by layer (Defaults, the --config file, ACCESSCTK_*
+// variables, flags; a later layer wins) and remembers which layer set each one, so
+// that a conflict can say where both its sides came from.
+type Layers struct {
+	Settings Settings
+	// From names, by flag name, where each setting a layer set was set: "--data-seed",
+	// "ACCESSCTK_DATA_SEED" or "nightly.yaml:4".
+	From map[string]string
+	// Notes are warnings for the user: deprecated keys and variables.
+	Notes []string
+}
+
+// NewLayers starts from Defaults.
+func NewLayers() *Layers { return &Layers{Settings: Defaults(), From: map[string]string{}} }
+
+// File overlays the YAML file at path. Unknown keys are errors, so a typo never
+// silently drops a setting; every error names the file, the line and the key, and an
+// unknown key gets a did-you-mean.
+func (l *Layers) File(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return badf("read config: %v", err)
+		return &FileError{File: path, Msg: fmt.Sprintf("cannot read the config file: %v", unwrapPath(err)), kind: ErrBadSettings}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	// Decoding into a copy keeps s unchanged when the file is bad.
-	next := *s
-	// An empty file (io.EOF) sets nothing.
-	if err := dec.Decode(&next); err != nil && !errors.Is(err, io.EOF) {
-		return badf("config %s: %s", path, oneLine(err.Error()))
+	y := &yamlFile{file: path, kind: ErrBadSettings, renamed: renamedKeys}
+	// Decoding into a copy keeps the settings unchanged when the file is bad.
+	next := l.Settings
+	if err := y.decode(data, &next); err != nil {
+		return err
 	}
-	*s = next
+	l.Settings = next
+	l.Notes = append(l.Notes, y.notes...)
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Settings]()) {
+		if line, ok := y.lines[f.Tag.Get("yaml")]; ok {
+			l.From[f.Tag.Get("flag")] = fmt.Sprintf("%s:%d", path, line)
+		}
+	}
 	return nil
 }
 
-// LoadEnv overlays every setting whose ACCESSCTK_<env> variable is set and not empty.
-func (s *Settings) LoadEnv(getenv func(string) string) error {
-	v := reflect.ValueOf(s).Elem()
+// Env overlays every setting whose ACCESSCTK_<env> variable is set and not empty.
+func (l *Layers) Env(getenv func(string) string) error {
+	v := reflect.ValueOf(&l.Settings).Elem()
 	for i, f := range reflect.VisibleFields(v.Type()) {
 		name := f.Tag.Get("env")
-		if name == "" {
-			continue
+		names := []string{name}
+		for old, to := range renamedEnv {
+			if to == name {
+				names = append(names, old)
+			}
 		}
-		raw := getenv(EnvPrefix + name)
-		if raw == "" {
-			continue
-		}
-		if err := setFromString(v.Field(i), raw); err != nil {
-			return badf("%s%s=%q: %v", EnvPrefix, name, raw, err)
+		for _, n := range slices.Backward(names) {
+			raw := getenv(EnvPrefix + n)
+			if raw == "" {
+				continue
+			}
+			if n != name {
+				l.Notes = append(l.Notes, fmt.Sprintf("%s%s is deprecated: set %s%s", EnvPrefix, n, EnvPrefix, name))
+			}
+			if err := setFromString(v.Field(i), raw); err != nil {
+				return badf("%s%s=%q: %v", EnvPrefix, n, raw, err)
+			}
+			l.From[f.Tag.Get("flag")] = EnvPrefix + n
 		}
 	}
 	return nil
 }
 
-// ApplyFlags overlays the fields of from whose flag changed reports as set on the
+// Flags overlays the fields of from whose flag changed reports as set on the
 // command line.
-func (s *Settings) ApplyFlags(from Settings, changed func(flag string) bool) {
-	dst := reflect.ValueOf(s).Elem()
+func (l *Layers) Flags(from Settings, changed func(flag string) bool) {
+	dst := reflect.ValueOf(&l.Settings).Elem()
 	src := reflect.ValueOf(from)
 	for i, f := range reflect.VisibleFields(dst.Type()) {
 		if name := f.Tag.Get("flag"); name != "" && changed(name) {
 			dst.Field(i).Set(src.Field(i))
+			l.From[name] = "--" + name
 		}
 	}
+}
+
+// Check validates the layered settings (see Validate) and refuses settings that
+// contradict each other, which would otherwise leave one of them silently unused.
+func (l *Layers) Check() error {
+	if err := l.Settings.Validate(); err != nil {
+		return err
+	}
+	s := l.Settings
+	if s.ReadOnly && s.AllowDestructive {
+		return badf("--readonly (%s) and --allow-destructive (%s) contradict each other: --readonly runs only @readonly scenarios, none of which destroys anything; drop one",
+			l.from("readonly"), l.from("allow-destructive"))
+	}
+	if s.InsecureSkipVerify && s.CACert != "" {
+		return badf("--ca-cert (%s) is not used with --insecure-skip-verify (%s), which accepts any certificate: drop one", l.from("ca-cert"), l.from("insecure-skip-verify"))
+	}
+	if s.VendorTarget() {
+		if _, ok := l.From["data-seed"]; ok {
+			return badf("--data-seed (%s) seeds the embedded reference server's data set; %s names another server, whose data it cannot change: drop it", l.from("data-seed"), s.targetFlag())
+		}
+	}
+	return nil
+}
+
+func (l *Layers) from(flag string) string {
+	if from, ok := l.From[flag]; ok {
+		return "from " + from
+	}
+	return "the default"
+}
+
+// VendorTarget reports whether the settings name a server to certify (--target, or
+// --fixtures, whose baseURL names it) rather than the embedded reference server.
+func (s Settings) VendorTarget() bool { return s.Target != "" || s.Fixtures != "" }
+
+// targetFlag names what made the target a vendor's, for messages.
+func (s Settings) targetFlag() string {
+	if s.Target != "" {
+		return "--target"
+	}
+	return "--fixtures (whose baseURL is the target)"
 }
 
 // FlagName returns the flag that sets the field with the given yaml key.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,17 +23,20 @@ import (
 const chaosTags = "@SAM-CM-01,@SAM-RD-01,@SAM-PG-09,@SAM-PG-10,@SAM-UP-01,@SAM-UP-10,@SAM-BT-01,@SAM-BT-12 && ~@SAM-PG-01"
 
 // chaosRun runs the chaos slice of the suite against the embedded reference server
-// under chaos and fails the test when it takes longer than bound. Short timeouts keep
-// it fast.
-func chaosRun(t *testing.T, c reference.Chaos, bound time.Duration, mod func(*runner.Options)) *verdict.Results {
+// under chaos. How fast it runs is not asserted (a loaded machine
+// may take its time), but the run must end by itself: a backstop far beyond any
+// honest run turns a harness that waits forever into a failure.
+func chaosRun(t *testing.T, c reference.Chaos, mod func(*runner.Options)) *verdict.Results {
 	t.Helper()
 	o := runner.Options{
-		Tags:           chaosTags,
-		Scope:          steps.Scope{AllowDestructive: true},
-		Seed:           1,
-		Chaos:          c,
-		RequestTimeout: 2 * time.Second,
-		TaskTimeout:    2 * time.Second,
+		Tags:  chaosTags,
+		Scope: steps.Scope{AllowDestructive: true},
+		Seed:  1,
+		Chaos: c,
+		// Reaching either timeout is a failure for every mode but hang, which sets
+		// its own: they are far beyond any machine's pace.
+		RequestTimeout: 30 * time.Second,
+		TaskTimeout:    taskTimeout(),
 		TaskStepDelay:  2 * time.Millisecond,
 		MaxRetryWait:   5 * time.Millisecond,
 		Concurrency:    4,
@@ -42,21 +46,20 @@ func chaosRun(t *testing.T, c reference.Chaos, bound time.Duration, mod func(*ru
 	if mod != nil {
 		mod(&o)
 	}
-	// The context is a backstop far beyond the bound: the run must end by itself.
-	ctx, cancel := context.WithTimeout(context.Background(), bound+time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), chaosBackstop)
 	defer cancel()
 	start := time.Now()
 	res, err := runner.Run(ctx, o)
-	took := time.Since(start)
 	if err != nil {
-		t.Fatalf("chaos %q: run failed after %s: %v", c.Mode, took, err)
+		t.Fatalf("chaos %q: run failed after %s: %v", c.Mode, time.Since(start), err)
 	}
-	t.Logf("chaos %q: %s in %s", c.Mode, res.Overall, took.Round(time.Millisecond))
-	if took > bound {
-		t.Errorf("chaos %q: the run took %s, more than the %s it may", c.Mode, took, bound)
-	}
+	t.Logf("chaos %q: %s in %s", c.Mode, res.Overall, time.Since(start).Round(time.Millisecond))
 	return res
 }
+
+// chaosBackstop ends a chaos run that never ends by itself (the run then fails with
+// "run interrupted"): ten times what the slowest of them takes on a loaded machine.
+const chaosBackstop = 5 * time.Minute
 
 // erroredWith returns the errored scenarios and whether each message contains want.
 func erroredWith(res *verdict.Results, want string) (errored int, allNamed bool) {
@@ -104,7 +107,7 @@ func endpoints(res *verdict.Results) map[string]bool {
 }
 
 func TestChaosSliceUsesEveryEndpoint(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{}, 10*time.Second, nil)
+	res := chaosRun(t, reference.Chaos{}, nil)
 	if res.Overall != verdict.Conformant {
 		t.Fatalf("verdict %s without chaos\n%s", res.Overall, summary(t, res))
 	}
@@ -118,7 +121,7 @@ func TestChaosSliceUsesEveryEndpoint(t *testing.T) {
 
 // A slow target is judged as usual: slowness is not a rule.
 func TestChaosSlowIsConformant(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosSlow, Delay: 20 * time.Millisecond}, 20*time.Second, nil)
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosSlow, Delay: 20 * time.Millisecond}, nil)
 	if res.Overall != verdict.Conformant {
 		t.Fatalf("verdict %s under slow, want CONFORMANT\n%s", res.Overall, summary(t, res))
 	}
@@ -129,7 +132,7 @@ func TestChaosSlowIsConformant(t *testing.T) {
 func TestChaosRateLimitIsConformant(t *testing.T) {
 	// Full transcripts: a passing scenario otherwise keeps no transcript to show its
 	// retries in.
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosRateLimit, Share: 0.2}, 20*time.Second, func(o *runner.Options) { o.FullTranscripts = true })
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosRateLimit, Share: 0.2}, func(o *runner.Options) { o.FullTranscripts = true })
 	if res.Overall != verdict.Conformant {
 		t.Fatalf("verdict %s under ratelimit, want CONFORMANT\n%s", res.Overall, summary(t, res))
 	}
@@ -158,7 +161,7 @@ func TestChaosResetIsIncomplete(t *testing.T) {
 	// One at a time, the same requests are hit every run; a large share makes sure
 	// some are PATCH or POST, which are never sent again (GETs on a reused connection
 	// Go's transport replays by itself).
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosReset, Share: 0.3}, 20*time.Second, func(o *runner.Options) {
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosReset, Share: 0.3}, func(o *runner.Options) {
 		o.Concurrency = 1
 	})
 	if res.Overall != verdict.Incomplete {
@@ -173,7 +176,7 @@ func TestChaosResetIsIncomplete(t *testing.T) {
 // An endpoint that never answers costs one request timeout per scenario that needs it;
 // those scenarios are ERROR naming the timeout, the rest is judged.
 func TestChaosHangIsIncomplete(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosHang}, 20*time.Second, func(o *runner.Options) {
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosHang}, func(o *runner.Options) {
 		o.RequestTimeout = 300 * time.Millisecond
 	})
 	if res.Overall != verdict.Incomplete {
@@ -186,29 +189,42 @@ func TestChaosHangIsIncomplete(t *testing.T) {
 }
 
 // The run time limit ends a run that would otherwise wait on a hanging target for a
-// long time: the run returns results, INCOMPLETE, with a note naming the limit.
+// long time: the run returns results, INCOMPLETE, with a note naming the limit. The
+// limit is reached when the first list request arrives (the endpoint that hangs), not
+// on the clock: a preflight that a loaded machine makes slow cannot race it.
 func TestRunTimeoutEndsTheRun(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosHang}, 10*time.Second, func(o *runner.Options) {
-		o.RequestTimeout = time.Minute
-		o.RunTimeout = 2 * time.Second
+	reached := make(chan struct{})
+	var once sync.Once
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosHang}, func(o *runner.Options) {
+		o.RequestTimeout = time.Hour // only the run time limit ends the hanging request
+		o.RunTimeout = time.Hour
 		o.Concurrency = 1
+		runner.ReachRunTimeout(o, reached)
+		runner.WrapEmbedded(o, func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet && len(strings.Split(strings.Trim(r.URL.Path, "/"), "/")) == 2 {
+					once.Do(func() { close(reached) })
+				}
+				next.ServeHTTP(w, r)
+			})
+		})
 	})
 	if res.Overall != verdict.Incomplete {
 		t.Fatalf("verdict %s after the run time limit, want INCOMPLETE\n%s", res.Overall, summary(t, res))
 	}
-	if !hasNote(res, "the run time limit (2s, --run-timeout) was reached") {
+	if !hasNote(res, "the run time limit (1h0m0s, --run-timeout) was reached") {
 		t.Errorf("notes %q do not name the run time limit", res.Notes)
 	}
 	n, named := erroredWith(res, "run time limit")
 	if n == 0 {
-		t.Errorf("no scenario errored on the run time limit (named: %v)", named)
+		t.Errorf("no scenario errored on the run time limit (named: %v)\n%s", named, summary(t, res))
 	}
 }
 
 // A body far over the cap is not judged: the scenarios that met it are ERROR and name
 // the cap; the target is not blamed for the harness's limit.
 func TestChaosHugeIsIncomplete(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosHuge}, 20*time.Second, func(o *runner.Options) {
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosHuge}, func(o *runner.Options) {
 		o.MaxBodyBytes = 1 << 20
 	})
 	if res.Overall != verdict.Incomplete {
@@ -227,7 +243,7 @@ func TestChaosHugeIsIncomplete(t *testing.T) {
 // truncated 4xx alone breaks only SAM-CM-03, a SHOULD: the share is large enough that
 // 2xx answers are always among those hit.
 func TestChaosGarbageFailsTheSchema(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosGarbage, Share: 0.3}, 20*time.Second, func(o *runner.Options) {
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosGarbage, Share: 0.3}, func(o *runner.Options) {
 		o.Concurrency = 1 // the same requests are hit every time
 	})
 	failed := verdict.FailedRequirements(res.Requirements)
@@ -250,7 +266,7 @@ func TestChaosGarbageFailsTheSchema(t *testing.T) {
 // token elsewhere), so a redirect loop cannot trap it: the list endpoint answered 307
 // instead of a page, and the rules that needed the page fail.
 func TestChaosRedirectLoopFailsTheList(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosRedirectLoop}, 20*time.Second, nil)
+	res := chaosRun(t, reference.Chaos{Mode: reference.ChaosRedirectLoop}, nil)
 	if res.Overall != verdict.NonConformant {
 		t.Fatalf("verdict %s under redirect-loop, want NON-CONFORMANT\n%s", res.Overall, summary(t, res))
 	}
@@ -268,7 +284,7 @@ func TestConcurrentRunIsConformant(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole suite at concurrency 8 runs in the full pass; -short runs the chaos slices, also concurrent")
 	}
-	res := chaosRun(t, reference.Chaos{}, time.Minute, func(o *runner.Options) {
+	res := chaosRun(t, reference.Chaos{}, func(o *runner.Options) {
 		o.Tags = ""
 		o.Concurrency = 8
 	})

@@ -46,7 +46,7 @@ func runAt(t *testing.T, concurrency int, faults ...string) *verdict.Results {
 	defer cancel()
 	res, err := runner.Run(ctx, runner.Options{
 		Scope: steps.Scope{AllowDestructive: true}, Faults: faults, Seed: 1,
-		TaskStepDelay: 2 * time.Millisecond, TaskTimeout: 2 * time.Second,
+		TaskStepDelay: 2 * time.Millisecond, TaskTimeout: taskTimeout(faults...),
 		Getenv: func(string) string { return "" }, Concurrency: concurrency,
 	})
 	if err != nil {

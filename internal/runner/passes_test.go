@@ -55,7 +55,7 @@ func vendorWith(t *testing.T, wrap func(http.Handler) http.Handler, edit func(*c
 	env := map[string]string{"TEST_TOKEN": token, "TEST_TOKEN_2": token + "-2"}
 	return runner.Options{
 		Target: ts.URL, FixturesPath: path, Scope: steps.Scope{AllowDestructive: true},
-		Getenv: func(k string) string { return env[k] }, RequestTimeout: 5 * time.Second, Version: "test",
+		Getenv: func(k string) string { return env[k] }, RequestTimeout: 30 * time.Second, Version: "test",
 	}
 }
 

@@ -29,6 +29,25 @@ func (e *runDeadline) Error() string {
 	return fmt.Sprintf("the run time limit (%s, --run-timeout) was reached", e.limit)
 }
 
+// runContext is ctx bounded by the run time limit. Cancelled by reachRunTimeout (a
+// test's), it ends as the clock would end it, with the same cause, but Canceled
+// rather than DeadlineExceeded: a request in flight then reads "request canceled".
+func (o Options) runContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	runCtx, stop := context.WithTimeoutCause(ctx, o.RunTimeout, &runDeadline{o.RunTimeout})
+	if o.reachRunTimeout == nil {
+		return runCtx, stop
+	}
+	reached, cancel := context.WithCancelCause(runCtx)
+	go func() {
+		select {
+		case <-o.reachRunTimeout:
+			cancel(&runDeadline{o.RunTimeout})
+		case <-reached.Done():
+		}
+	}()
+	return reached, func() { cancel(nil); stop() }
+}
+
 // checkTransport validates the options that shape the connection to the target and
 // loads the TLS files; a problem is a usage error.
 func (o Options) checkTransport() (*tls.Config, error) {

@@ -52,7 +52,8 @@ type Options struct {
 	// Target is the base URL of the server under test; empty means the embedded
 	// reference server.
 	Target string
-	// FixturesPath names the fixtures file; required with Target.
+	// FixturesPath names the fixtures file; required with Target. Without Target,
+	// the fixtures' baseURL is the target.
 	FixturesPath string
 	// SpecPath overrides the embedded OpenAPI description.
 	SpecPath string
@@ -111,6 +112,9 @@ type Options struct {
 	// wrapEmbedded, when set, wraps the embedded server's handler: the benchmarks
 	// record the requests of a run with it (see export_test.go).
 	wrapEmbedded func(http.Handler) http.Handler
+	// reachRunTimeout, when set, makes the run time limit pass when it is closed
+	// rather than on the clock, so a test can end a run at a known point of it.
+	reachRunTimeout <-chan struct{}
 }
 
 // Run performs the run and returns its judged results. A returned error carries its
@@ -120,13 +124,22 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	if o.RunTimeout == 0 {
 		o.RunTimeout = DefaultRunTimeout
 	}
+	// The selection is checked before the target hears of the run.
+	tags, err := checkSelection(o.Tags)
+	if err != nil {
+		return nil, err
+	}
+	o.Tags = tags
+	if o, err = o.targetFromFixtures(); err != nil {
+		return nil, err
+	}
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err
 	}
 	// ctx is the caller's (an interrupt ends the run with an error); runCtx adds the
 	// run time limit, after which the run still ends with results.
-	runCtx, stopRun := context.WithTimeoutCause(ctx, o.RunTimeout, &runDeadline{o.RunTimeout})
+	runCtx, stopRun := o.runContext(ctx)
 	defer stopRun()
 	started := time.Now()
 	// The selection and what it needs of the fixtures are known before the target
@@ -276,6 +289,14 @@ type FixtureCheck struct {
 // as a run's preflight does. It changes nothing.
 func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
 	o = o.withDefaults()
+	tags, err := checkSelection(o.Tags)
+	if err != nil {
+		return nil, err
+	}
+	o.Tags = tags
+	if o, err = o.targetFromFixtures(); err != nil {
+		return nil, err
+	}
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err
@@ -373,11 +394,25 @@ func tokenSourceOf(t config.Tenant) string {
 	return "from the file " + t.TokenFile
 }
 
+// targetFromFixtures makes the fixtures' baseURL the target when the fixtures name
+// the target and no Target is given.
+func (o Options) targetFromFixtures() (Options, error) {
+	if o.Target != "" || o.FixturesPath == "" {
+		return o, nil
+	}
+	fx, err := config.LoadFixtures(o.FixturesPath)
+	if err != nil {
+		return o, notJudged(err)
+	}
+	if fx.BaseURL == "" {
+		return o, usageError("%s has no baseURL and there is no --target: name the server with one of them (the embedded reference server needs neither, nor --fixtures)", o.FixturesPath)
+	}
+	o.Target = fx.BaseURL
+	return o, nil
+}
+
 func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []steps.RoleNeed) (*environment, error) {
 	if o.Target == "" {
-		if o.FixturesPath != "" {
-			return nil, usageError("--fixtures needs --target: the embedded reference server writes its own fixtures")
-		}
 		return startEmbedded(ctx, o, needs)
 	}
 	if len(o.Faults) > 0 {
@@ -406,14 +441,14 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	if getenv == nil {
 		return nil, usageError("no environment reader configured")
 	}
-	primary, err := tenantFrom(fx.Tenants.Primary, getenv)
+	primary, err := tenantFrom(fx, "tenants.primary", fx.Tenants.Primary, getenv)
 	if err != nil {
 		return nil, usageError("%w", err)
 	}
 	env := &environment{baseURL: base, describe: base.Redacted(), fixtures: fx, primary: primary, close: func() {}}
 	env.tokenSources.primary = tokenSourceOf(fx.Tenants.Primary)
 	if s := fx.Tenants.Secondary; s != nil {
-		sec, err := tenantFrom(*s, getenv)
+		sec, err := tenantFrom(fx, "tenants.secondary", *s, getenv)
 		if err != nil {
 			return nil, usageError("%w", err)
 		}
@@ -423,17 +458,19 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	return env, nil
 }
 
-func tenantFrom(t config.Tenant, getenv func(string) string) (steps.Tenant, error) {
+// tenantFrom reads the token of the tenant at path of the fixtures; an error names the
+// fixtures file's line that says where the token is.
+func tenantFrom(fx *config.Fixtures, path string, t config.Tenant, getenv func(string) string) (steps.Tenant, error) {
 	if t.TokenEnv != "" {
 		v := getenv(t.TokenEnv)
 		if v == "" {
-			return steps.Tenant{}, fmt.Errorf("tenant %q: environment variable %s (named by the fixtures' tokenEnv) is not set", t.Name, t.TokenEnv)
+			return steps.Tenant{}, fx.At(path+".tokenEnv", "environment variable %s is not set: it must hold tenant %s's bearer token", t.TokenEnv, t.Name)
 		}
 		return steps.Tenant{Name: t.Name, Token: target.EnvToken(t.TokenEnv, v)}, nil
 	}
 	tok, err := target.TokenFromFile(t.TokenFile)
 	if err != nil {
-		return steps.Tenant{}, fmt.Errorf("tenant %q: %w", t.Name, err)
+		return steps.Tenant{}, fx.At(path+".tokenFile", "tenant %s's token: %v", t.Name, err)
 	}
 	return steps.Tenant{Name: t.Name, Token: tok}, nil
 }

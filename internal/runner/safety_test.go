@@ -78,7 +78,7 @@ func (v *vendorTarget) options() runner.Options {
 	return runner.Options{
 		Target:       v.url,
 		FixturesPath: v.fixtures,
-		TaskTimeout:  2 * time.Second,
+		TaskTimeout:  taskTimeout(),
 		Concurrency:  4,
 		Version:      "test",
 		Getenv: func(k string) string {

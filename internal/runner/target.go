@@ -24,12 +24,15 @@ type Target struct {
 	Close    func()
 }
 
-// ResolveTarget resolves o.Target the way Run does (a vendor URL is probed and needs
-// its fixtures and tokens; no URL starts the embedded reference server with o.Faults
-// and o.Seed) and builds a client with o's transport settings. Its errors carry
-// their exit code, as Run's do.
+// ResolveTarget resolves o.Target the way Run does (a vendor URL, given or the
+// fixtures' baseURL, is probed and needs its fixtures and tokens; neither starts the
+// embedded reference server with o.Faults and o.Seed) and builds a client with o's
+// transport settings. Its errors carry their exit code, as Run's do.
 func ResolveTarget(ctx context.Context, o Options) (*Target, error) {
-	o = o.withDefaults()
+	o, err := o.withDefaults().targetFromFixtures()
+	if err != nil {
+		return nil, err
+	}
 	tlsCfg, err := o.checkTransport()
 	if err != nil {
 		return nil, err

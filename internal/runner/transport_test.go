@@ -61,9 +61,7 @@ func TestTargetGoneMidRunIsIncomplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > 20*time.Second {
-		t.Errorf("the run took %s after the target went away", took)
-	}
+	t.Logf("the run ended %s after it started", time.Since(start).Round(time.Millisecond))
 	if res.Overall != verdict.Incomplete || runner.ExitCode(res) != runner.ExitNotJudged {
 		t.Fatalf("verdict %s (exit %d), want INCOMPLETE (exit 3)\n%s", res.Overall, runner.ExitCode(res), summary(t, res))
 	}
@@ -157,7 +155,7 @@ func TestTransportOptionsChecked(t *testing.T) {
 
 // --rps paces every request and the report says how long the pacing took.
 func TestRequestsPerSecondNote(t *testing.T) {
-	res := chaosRun(t, reference.Chaos{}, 20*time.Second, func(o *runner.Options) { o.RPS = 2000 })
+	res := chaosRun(t, reference.Chaos{}, func(o *runner.Options) { o.RPS = 2000 })
 	if res.Overall != verdict.Conformant {
 		t.Fatalf("verdict %s with --rps\n%s", res.Overall, summary(t, res))
 	}

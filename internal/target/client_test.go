@@ -367,17 +367,14 @@ func TestTimeout(t *testing.T) {
 	})
 	defer close(release)
 	c := newClient(t, rec.srv.URL, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	// The handler never answers before release: only the timeout can end each request.
 	for _, path := range []string{"/slow-head", "/slow-body"} {
-		start := time.Now()
 		resp, err := c.Do(context.Background(), Request{Path: path})
 		if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrUnreachable) {
 			t.Fatalf("%s: err = %v", path, err)
 		}
 		if !strings.Contains(err.Error(), "no response within 100ms") {
 			t.Errorf("%s: message %q", path, err)
-		}
-		if time.Since(start) > 5*time.Second {
-			t.Errorf("%s: took %s", path, time.Since(start))
 		}
 		if resp == nil || resp.Err == "" || c.Transcript()[len(c.Transcript())-1] != resp.Exchange {
 			t.Errorf("%s: the timed-out exchange was not recorded", path)
