@@ -158,7 +158,7 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 		merged.Notes = append(merged.Notes, fmt.Sprintf("the parts ran against %d targets: %v", len(targets), targets))
 	}
 	merged.DurationMS = float64(end.Sub(merged.Started).Microseconds()) / 1000
-	merged.Requirements, merged.Overall = verdict.Judge(c, merged.Scenarios)
+	merged.Requirements, _ = verdict.Judge(c, merged.Scenarios)
 	// The parts ran one suite: a requirement some part judged (or left out of its
 	// selection) is in it. What no part's scenarios checked was left out by the
 	// selection the parts share, as each part said.
@@ -179,5 +179,8 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 	if why != "" {
 		verdict.Unselected(merged.Requirements, inSuite, why)
 	}
+	// Shards that together judged every MUST are a certification again; shards that
+	// did not (a --readonly run, a shard missing from a tag selection) are not.
+	merged.Overall = verdict.OverallOf(merged.Requirements)
 	return merged, nil
 }

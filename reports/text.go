@@ -38,7 +38,7 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	p.linef("Requirements:")
 	var uncovered []string
 	for _, q := range r.Requirements {
-		if q.Status == verdict.NotCovered {
+		if q.Status == verdict.NotCovered && strings.HasPrefix(q.Reason, "the suite has no scenario") {
 			uncovered = append(uncovered, q.ID)
 			continue
 		}
@@ -65,22 +65,29 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	return p.err
 }
 
-// scopeNote says how many MUST rules the run's scope or selection left out, or "":
-// a verdict on part of the catalogue must not read as a certification.
+// scopeNote says how many MUST rules the run did not judge, or "": a verdict on
+// part of the catalogue must not read as a certification.
 func scopeNote(rs []verdict.RequirementResult) string {
-	n := 0
-	for _, r := range rs {
-		if r.Level == verdict.Must && r.OutOfScope() {
-			n++
-		}
-	}
-	switch n {
+	outOfScope, notCovered := verdict.Unjudged(rs)
+	var parts []string
+	switch outOfScope {
 	case 0:
-		return ""
 	case 1:
-		return "1 MUST rule was outside this run's scope; a certification runs every rule"
+		parts = append(parts, "1 MUST rule was outside this run's scope")
+	default:
+		parts = append(parts, fmt.Sprintf("%d MUST rules were outside this run's scope", outOfScope))
 	}
-	return fmt.Sprintf("%d MUST rules were outside this run's scope; a certification runs every rule", n)
+	switch notCovered {
+	case 0:
+	case 1:
+		parts = append(parts, "1 MUST rule was checked by nothing this run sent")
+	default:
+		parts = append(parts, fmt.Sprintf("%d MUST rules were checked by nothing this run sent", notCovered))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, " and ") + "; a certification (CONFORMANT) judges every MUST rule"
 }
 
 func (t Text) writeFindings(p *printer, r *verdict.Results) {
@@ -135,6 +142,7 @@ const (
 	red    = "\x1b[31m"
 	green  = "\x1b[32m"
 	yellow = "\x1b[33m"
+	cyan   = "\x1b[36m"
 	bold   = "\x1b[1m"
 	reset  = "\x1b[0m"
 )
@@ -162,6 +170,8 @@ func (t Text) paintOverall(o verdict.Overall) string {
 	switch o {
 	case verdict.Conformant:
 		c = green
+	case verdict.PassedPartial:
+		c = cyan
 	case verdict.NonConformant:
 		c = red
 	}

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/accessctk/accessctk/internal/config"
@@ -24,7 +25,9 @@ import (
 	"github.com/accessctk/accessctk/steps"
 )
 
-// Exit codes, as DESIGN.md defines them for CI gates.
+// Exit codes, as DESIGN.md defines them for CI gates. ExitConformant is also the
+// code of a PASSED-PARTIAL run: nothing it judged failed, and a gate that needs a
+// certification reads the verdict word, not the code.
 const (
 	ExitConformant    = 0
 	ExitNonConformant = 1
@@ -175,7 +178,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	}
 
 	cat := verdict.Skylark()
-	reqs, overall := verdict.Judge(cat, scenarios)
+	reqs, _ := verdict.Judge(cat, scenarios)
 	shardName := ""
 	if o.Shard.Count > 1 {
 		shardName = o.Shard.String()
@@ -187,8 +190,10 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		}
 		verdict.Unselected(reqs, inSuite, why)
 	}
+	explainUnchecked(reqs, len(scenarios))
+	overall := verdict.OverallOf(reqs)
 	deadline := runCtx.Err() != nil
-	if deadline && overall == verdict.Conformant {
+	if deadline && (overall == verdict.Conformant || overall == verdict.PassedPartial) {
 		overall = verdict.Incomplete
 	}
 	notes = append(notes, transportNotes(o, client.Stats(), deadline)...)
@@ -335,10 +340,26 @@ func (r *scenarioRunner) planFixtures(ctx context.Context, o Options) ([]planned
 	return plan, needs, nil
 }
 
+// explainUnchecked gives the automatic requirements (checked on every response) that
+// no response of a run that sent requests was checked against the reason: the
+// catalogue-wide "the suite has no scenario" would point at the suite, when the
+// OpenAPI document (--spec) documents none of the operations the suite called.
+func explainUnchecked(reqs []verdict.RequirementResult, scenarios int) {
+	if scenarios == 0 {
+		return
+	}
+	auto := steps.AutomaticRequirements()
+	for i := range reqs {
+		if reqs[i].Status == verdict.NotCovered && slices.Contains(auto, reqs[i].ID) {
+			reqs[i].Reason = "no response this run received could be checked against it: does the OpenAPI document (--spec) describe the operations the suite calls?"
+		}
+	}
+}
+
 // ExitCode maps a verdict to the process exit code.
 func ExitCode(r *verdict.Results) int {
 	switch r.Overall {
-	case verdict.Conformant:
+	case verdict.Conformant, verdict.PassedPartial:
 		return ExitConformant
 	case verdict.NonConformant:
 		return ExitNonConformant
