@@ -141,6 +141,11 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 				merged.Notes = append(merged.Notes, n)
 			}
 		}
+		for _, c := range p.Credentials {
+			if !slices.Contains(merged.Credentials, c) {
+				merged.Credentials = append(merged.Credentials, c)
+			}
+		}
 		merged.Selection.RerunFailed = max(merged.Selection.RerunFailed, p.Selection.RerunFailed)
 	}
 	if len(shards) > 0 && len(shards) != len(parts) {

@@ -39,6 +39,8 @@ type htmlView struct {
 	Failing       []htmlRow
 	ChangeSummary []htmlChange
 	Config        []htmlKV
+	// Exports set the variables the shown curl commands read tokens from.
+	Exports []string
 }
 
 type htmlRow struct {
@@ -82,10 +84,14 @@ func WriteHTML(w io.Writer, r *verdict.Results) error {
 		Changes:   verdict.Changes(),
 	}
 	detailed := map[string]bool{}
+	var curls []string
 	for _, q := range failing(r) {
 		detailed[q.ID] = true
-		v.Failing = append(v.Failing, rowOf(r, q, true))
+		row := rowOf(r, q, true)
+		v.Failing = append(v.Failing, row)
+		curls = append(curls, curlsOf(row.Shown)...)
 	}
+	v.Exports = exportLines(r, curls)
 	for _, q := range r.Requirements {
 		if !slices.Contains(v.Areas, q.Area) {
 			v.Areas = append(v.Areas, q.Area)

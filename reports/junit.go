@@ -176,6 +176,9 @@ func evidenceText(r *verdict.Results, s verdict.Scenario, rules map[string]verdi
 	if s.Message != "" {
 		fmt.Fprintf(&b, "%s\n", s.Message)
 	}
+	if exports := exportLines(r, curlsOf(s.Findings)); len(exports) > 0 {
+		fmt.Fprintf(&b, "\nThe reproduce commands read each tenant's token from a shell variable; set them first:\n%s\n", strings.Join(exports, "\n"))
+	}
 	for _, f := range s.Findings {
 		q := rules[f.Requirement]
 		fmt.Fprintf(&b, "\n%s %s%s: %s\n  observed: %s\n", f.Requirement, f.Level, changeNote(r, f.Requirement), q.Rule, f.Message)

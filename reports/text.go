@@ -90,8 +90,17 @@ func scopeNote(rs []verdict.RequirementResult) string {
 	return strings.Join(parts, " and ") + "; a certification (CONFORMANT) judges every MUST rule"
 }
 
+// textMaxFindings bounds the findings the summary shows per requirement.
+const textMaxFindings = 3
+
 func (t Text) writeFindings(p *printer, r *verdict.Results) {
 	first := true
+	var curls []string
+	for _, q := range failing(r) {
+		if q.Status != verdict.Error {
+			curls = append(curls, curlsOf(shownFindings(q, textMaxFindings))...)
+		}
+	}
 	for _, q := range failing(r) {
 		if q.Status == verdict.Error {
 			continue // an error has a reason, not findings: the requirement line says it
@@ -99,12 +108,18 @@ func (t Text) writeFindings(p *printer, r *verdict.Results) {
 		if first {
 			p.linef("")
 			p.linef("Findings:")
+			if exports := exportLines(r, curls); len(exports) > 0 {
+				p.linef("  The reproduce commands read each tenant's token from a shell variable; set them first:")
+				for _, e := range exports {
+					p.linef("    %s", e)
+				}
+			}
 			first = false
 		}
 		p.linef("  %s %s %s%s: %s", q.ID, q.Level, t.paint(q.Status, string(q.Status)), changeNote(r, q.ID), q.Rule)
 		for i, f := range q.Findings {
-			if i == 3 {
-				p.linef("    … and %d more findings (see the report files)", len(q.Findings)-3)
+			if i == textMaxFindings {
+				p.linef("    … and %d more findings (see the report files)", len(q.Findings)-textMaxFindings)
 				break
 			}
 			flaky := ""

@@ -14,7 +14,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/accessctk/accessctk/internal/config"
@@ -222,6 +225,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Scenarios:       scenarios,
 		Notes:           notes,
 		Fixtures:        fixtureReport(suite, needs),
+		Credentials:     env.credentials(),
 	}
 	if o.Scope.RawFilter {
 		res.Notes = append(res.Notes, "filter expressions were sent in the page's raw (unencoded) form")
@@ -427,14 +431,15 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	if getenv == nil {
 		return nil, usageError("no environment reader configured")
 	}
-	primary, err := tenantFrom(fx.Tenants.Primary, getenv)
+	taken := map[string]bool{}
+	primary, err := tenantFrom(fx.Tenants.Primary, "primary", getenv, taken)
 	if err != nil {
 		return nil, usageError("%w", err)
 	}
 	env := &environment{baseURL: base, describe: base.Redacted(), fixtures: fx, primary: primary, close: func() {}}
 	env.tokenSources.primary = tokenSourceOf(fx.Tenants.Primary)
 	if s := fx.Tenants.Secondary; s != nil {
-		sec, err := tenantFrom(*s, getenv)
+		sec, err := tenantFrom(*s, "secondary", getenv, taken)
 		if err != nil {
 			return nil, usageError("%w", err)
 		}
@@ -444,19 +449,58 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	return env, nil
 }
 
-func tenantFrom(t config.Tenant, getenv func(string) string) (steps.Tenant, error) {
+// tenantFrom reads a tenant's token from where the fixtures keep it, and names the
+// shell variable its curl reproductions read (see shellVariable) with the line that
+// sets that variable from the same place.
+func tenantFrom(t config.Tenant, role string, getenv func(string) string, taken map[string]bool) (steps.Tenant, error) {
+	name := shellVariable(t, role, taken)
 	if t.TokenEnv != "" {
 		v := getenv(t.TokenEnv)
 		if v == "" {
 			return steps.Tenant{}, fmt.Errorf("tenant %q: environment variable %s (named by the fixtures' tokenEnv) is not set", t.Name, t.TokenEnv)
 		}
-		return steps.Tenant{Name: t.Name, Token: target.EnvToken(t.TokenEnv, v)}, nil
+		tok := target.EnvToken(t.TokenEnv, v).ForShell(name, target.ExportFromEnv(name, t.TokenEnv, t.Name))
+		return steps.Tenant{Name: t.Name, Token: tok}, nil
 	}
 	tok, err := target.TokenFromFile(t.TokenFile)
 	if err != nil {
 		return steps.Tenant{}, fmt.Errorf("tenant %q: %w", t.Name, err)
 	}
-	return steps.Tenant{Name: t.Name, Token: tok}, nil
+	path, err := filepath.Abs(t.TokenFile)
+	if err != nil {
+		return steps.Tenant{}, fmt.Errorf("tenant %q: token file: %w", t.Name, err)
+	}
+	return steps.Tenant{Name: t.Name, Token: tok.ForShell(name, target.ExportFromFile(name, path))}, nil
+}
+
+var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// shellVariable names the shell variable a tenant's curl reproductions read its
+// token from, one per tenant: the fixtures' tokenEnv when a shell can write it,
+// otherwise ACCESSCTK_TOKEN_<TENANT> (ACCESSCTK_TOKEN_<ROLE> when the tenant's name
+// does not make one, or another tenant has it). A token file has no variable of its
+// own, and reusing ACCESSCTK_TOKEN for it would send whatever that holds.
+func shellVariable(t config.Tenant, role string, taken map[string]bool) string {
+	name := t.TokenEnv
+	if !shellName.MatchString(name) {
+		name = "ACCESSCTK_TOKEN_" + strings.ToUpper(t.Name)
+		if !shellName.MatchString(name) || taken[name] {
+			name = "ACCESSCTK_TOKEN_" + strings.ToUpper(role)
+		}
+	}
+	taken[name] = true
+	return name
+}
+
+// credentials lists how the run's reproductions find each tenant's token.
+func (e *environment) credentials() []verdict.Credential {
+	var out []verdict.Credential
+	for _, t := range []*steps.Tenant{&e.primary, e.secondary} {
+		if t != nil && t.Token.ShellVar() != "" {
+			out = append(out, verdict.Credential{Tenant: t.Name, Variable: t.Token.ShellVar(), Setup: t.Token.ShellSetup()})
+		}
+	}
+	return out
 }
 
 // EmbeddedTaskStepDelay is the embedded reference server's pause before each batch
@@ -497,12 +541,13 @@ func startEmbedded(ctx context.Context, o Options, needs []steps.RoleNeed) (*env
 	base := &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	fx := srv.Fixtures(base.String())
 	trimFixtures(fx, needs)
+	taken := map[string]bool{}
 	env := &environment{
 		baseURL:   base,
 		describe:  "embedded reference server at " + base.String(),
 		fixtures:  fx,
-		primary:   steps.Tenant{Name: primaryName, Token: target.NewToken(tokens[primaryName])},
-		secondary: &steps.Tenant{Name: secondaryName, Token: target.NewToken(tokens[secondaryName])},
+		primary:   embeddedTenant(primaryName, "primary", tokens, taken),
+		secondary: ptr(embeddedTenant(secondaryName, "secondary", tokens, taken)),
 		// Polling at the server's own pace sees the same states a 25 ms poll sees of
 		// a server ten times slower, without waiting for them.
 		pollInterval: max(delay, time.Millisecond),
@@ -524,6 +569,16 @@ func startEmbedded(ctx context.Context, o Options, needs []steps.RoleNeed) (*env
 	}
 	return env, nil
 }
+
+// embeddedTenant is a tenant of the embedded server. Its token lives only in the
+// run, so its variable has no line that sets it; it still has its own, so that no
+// command for one tenant names the other's.
+func embeddedTenant(name, role string, tokens map[string]string, taken map[string]bool) steps.Tenant {
+	v := shellVariable(config.Tenant{Name: name}, role, taken)
+	return steps.Tenant{Name: name, Token: target.NewToken(tokens[name]).ForShell(v, "")}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func loadSpec(path string, base *url.URL) (*spec.Spec, error) {
 	var (

@@ -177,7 +177,10 @@ type Results struct {
 	// Selection is what part of the suite ran.
 	Selection Selection `json:"selection"`
 	// Config is the run's redacted settings, by name.
-	Config          map[string]string   `json:"config,omitempty"`
+	Config map[string]string `json:"config,omitempty"`
+	// Credentials say where the curl commands of the exchanges find each tenant's
+	// token: the shell variable they name and the line that sets it. Never a token.
+	Credentials     []Credential        `json:"credentials,omitempty"`
 	Overall         Overall             `json:"overall"`
 	Interpretations []string            `json:"interpretations"`
 	Notes           []string            `json:"notes,omitempty"`
@@ -187,6 +190,18 @@ type Results struct {
 	Baseline *Comparison `json:"baseline,omitempty"`
 	// Fixtures says what the run needed of the fixtures and what it left.
 	Fixtures *FixtureReport `json:"fixtures,omitempty"`
+}
+
+// Credential is how reproductions find one tenant's token.
+type Credential struct {
+	Tenant string `json:"tenant"`
+	// Variable is the shell variable the tenant's curl commands name.
+	Variable string `json:"variable"`
+	// Setup is the shell line that sets Variable: an export reading the token file
+	// the fixtures name, or keeping the variable they name. Empty when the token
+	// cannot be had again (the embedded reference server's tokens live only in its
+	// run).
+	Setup string `json:"setup,omitempty"`
 }
 
 // Selection records which scenarios a run selected.
