@@ -182,7 +182,8 @@ func TestJUnitContent(t *testing.T) {
 			if c.Name == "Reading one access never shows a password" {
 				found = true
 				rd03, _ := verdict.Skylark().Lookup("SAM-RD-03")
-				if c.Classname != "SAM-RD" || c.Failure == nil || !strings.Contains(c.Failure.Message, rd03.Rule) ||
+				plainRule := strings.TrimSuffix(strings.ReplaceAll(rd03.Rule, "`", ""), ".") + ". Observed: "
+				if c.Classname != "SAM-RD" || c.Failure == nil || !strings.Contains(c.Failure.Message, plainRule) ||
 					!strings.Contains(c.Failure.Message, `expected no "password" field`) || !strings.Contains(c.Failure.Text, "curl ") {
 					t.Errorf("testcase %+v", c)
 				}
@@ -194,6 +195,79 @@ func TestJUnitContent(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("failing scenario missing from junit.xml")
+	}
+}
+
+// junitCases reads every testcase's name and failure message.
+func junitCases(t *testing.T, doc string) (names, messages []string) {
+	t.Helper()
+	var parsed struct {
+		Suites []struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(doc), &parsed); err != nil {
+		t.Fatalf("junit.xml does not parse: %v", err)
+	}
+	for _, s := range parsed.Suites {
+		for _, c := range s.Cases {
+			names = append(names, c.Name)
+			if c.Failure != nil {
+				messages = append(messages, c.Failure.Message)
+			}
+		}
+	}
+	return names, messages
+}
+
+// checkJUnitCases fails on two testcases of one name (CI tools merge them) and on
+// a failure message that is not one clean line: Markdown marks, a doubled period.
+func checkJUnitCases(t *testing.T, doc string) {
+	t.Helper()
+	names, messages := junitCases(t, doc)
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			t.Errorf("two testcases are named %q", n)
+		}
+		seen[n] = true
+	}
+	for _, m := range messages {
+		rule, _, _ := strings.Cut(m, " Observed: ") // what was observed is the target's text
+		if strings.Contains(m, "\n") || strings.ContainsAny(rule, "`") || strings.Contains(rule, "**") || strings.Contains(rule, "..") {
+			t.Errorf("failure message is not one clean line: %q", m)
+		}
+	}
+}
+
+// Every testcase has a name of its own: an Outline's rows by their values, two
+// scenarios still alike by their feature line.
+func TestJUnitNamesAreUnique(t *testing.T) {
+	r := sample(t)
+	base := r.Scenarios[0]
+	for i, row := range []string{"size: 1", "size: 7", ""} {
+		s := base
+		s.ID, s.Name, s.Example, s.Line = fmt.Sprintf("paging#%d", 10+i), "Following next visits every access once", row, 20+i
+		r.Scenarios = append(r.Scenarios, s)
+	}
+	twin := base
+	twin.ID, twin.Line = "read#99", 40
+	r.Scenarios = append(r.Scenarios, twin)
+	out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r)
+	checkJUnitCases(t, out)
+	names, _ := junitCases(t, out)
+	for _, want := range []string{
+		"Following next visits every access once [size: 1]", "Following next visits every access once [size: 7]",
+		base.Name + " (read.feature:5)", base.Name + " (read.feature:40)", "Reading one access never shows a password",
+	} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no testcase named %q in %q", want, names)
+		}
 	}
 }
 

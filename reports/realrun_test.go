@@ -134,6 +134,9 @@ func TestRealRunReports(t *testing.T) {
 			t.Fatalf("the reproduced response does not show the leaked password field:\n%s", out)
 		}
 	})
+	t.Run("junit.xml names every testcase apart", func(t *testing.T) {
+		checkJUnitCases(t, read("junit.xml"))
+	})
 	t.Run("junit.xml validates", func(t *testing.T) {
 		validateJUnit(t, tool(t, "xmllint", "ACCESSCTK_REQUIRE_XMLLINT", "libxml2-utils"), read("junit.xml"))
 	})

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accessctk/accessctk/features"
 	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/reference"
 	"github.com/accessctk/accessctk/internal/target"
@@ -158,7 +159,11 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	}
 	notes := pf.notes
 
-	sr.suite = suite
+	examples, err := features.ExampleRows(features.Skylark)
+	if err != nil {
+		return nil, err
+	}
+	sr.suite, sr.examples = suite, examples
 	scenarios, err := sr.run(runCtx, plan, o.RerunFailed)
 	if err != nil {
 		return nil, err

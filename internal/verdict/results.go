@@ -80,6 +80,9 @@ type Scenario struct {
 	Duration  float64    `json:"durationMs"`
 	// Line is the scenario's (or its example row's) line in the feature file.
 	Line int `json:"line,omitempty"`
+	// Example is an Outline row's values ("header: value; ..."), which tell apart
+	// the scenarios one Outline makes; empty for a plain scenario.
+	Example string `json:"example,omitempty"`
 	// Steps are the scenario's steps as they ran (of the attempt the record keeps).
 	Steps []Step `json:"steps,omitempty"`
 	// Attempts lists every run of the scenario, first to last, when it was run again
