@@ -623,3 +623,61 @@ func TestOldPartialRecordIsReadAsPassedPartial(t *testing.T) {
 		t.Errorf("a full certificate read as %v (%v)", back.Overall, err)
 	}
 }
+
+// The rule texts' Markdown (code, bold) is rendered; everything else, markup in
+// the text included, stays escaped text.
+func TestRuleMarkdownIsRenderedSafely(t *testing.T) {
+	r := sample(t)
+	for i := range r.Requirements {
+		if r.Requirements[i].ID == "SAM-RD-03" {
+			r.Requirements[i].Rule = "The limit is 72 **bytes** of `password`, <b>never</b> `<script>x</script>` **`nested` & bold**, lone ` and ** stay."
+		}
+	}
+	page := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteHTML(b, r) }, r)
+	want := "The limit is 72 <strong>bytes</strong> of <code>password</code>, &lt;b&gt;never&lt;/b&gt; <code>&lt;script&gt;x&lt;/script&gt;</code> <strong><code>nested</code> &amp; bold</strong>, lone ` and ** stay."
+	if !strings.Contains(page, want) {
+		t.Errorf("report.html does not render the rule as\n%s\n%s", want, regexp.MustCompile(`(?s)<blockquote class="rule">.*?</blockquote>`).FindAllString(page, -1))
+	}
+	if strings.Contains(page, "<b>never") || strings.Contains(page, "<script>x") {
+		t.Error("markup in a rule text reached the page")
+	}
+}
+
+// summary.md points at report.html, gives the curl commands of the first few
+// failures after the lines that set their tokens, and keeps a multi-line message
+// (a fuzz counterexample) as lines rather than running them together.
+func TestMarkdownSummaryReproducesFirstFailures(t *testing.T) {
+	r := sample(t)
+	r.Credentials = []verdict.Credential{{Tenant: "eos", Variable: "ACCESSCTK_TOKEN", Setup: `export ACCESSCTK_TOKEN="$(cat '/run/eos.token')"`}}
+	for i := range r.Requirements {
+		q := &r.Requirements[i]
+		if q.ID == "SAM-RD-03" {
+			q.Findings[0].Message = "SAM-FZ-01 (seed 1): expected 4 accesses, got 3\n  expression: name=a;name=b\n  missing (1): eos_1\n  replay: accessctk fuzz --seed 9"
+		}
+	}
+	for _, id := range []string{"SAM-UP-06", "SAM-UP-07", "SAM-BT-01", "SAM-BT-02"} {
+		for i := range r.Requirements {
+			if q := &r.Requirements[i]; q.ID == id {
+				q.Status = verdict.Fail
+				q.Findings = []verdict.Finding{{Requirement: id, Level: verdict.Must, Message: "broken", Exchange: &verdict.Exchange{Method: "GET", URL: "http://h/" + id, Status: 200,
+					Curl: "curl -H \"Authorization: Bearer ${ACCESSCTK_TOKEN}\" 'http://h/" + id + "'"}}}
+			}
+		}
+	}
+	md := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) }, r)
+	for _, want := range []string{
+		"`report.html`", "### Reproduce the first failures",
+		"```sh\nexport ACCESSCTK_TOKEN=\"$(cat '/run/eos.token')\"\n```",
+		"    - expression: name=a;name=b\n    - missing (1): eos\\_1\n    - replay: accessctk fuzz --seed 9",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
+		}
+	}
+	if n := strings.Count(md, "```sh\ncurl "); n != 3 {
+		t.Errorf("summary.md gives %d curl commands, want the first 3 failures'", n)
+	}
+	if n := strings.Count(md, "export ACCESSCTK_TOKEN="); n != 1 {
+		t.Errorf("summary.md gives the export line %d times, want once", n)
+	}
+}
