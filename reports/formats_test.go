@@ -681,3 +681,35 @@ func TestMarkdownSummaryReproducesFirstFailures(t *testing.T) {
 		t.Errorf("summary.md gives the export line %d times, want once", n)
 	}
 }
+
+// A finding's context (the pages around a gap) is in every format that shows
+// exchanges, and results.json with it matches its schema.
+func TestFindingContextInEveryFormat(t *testing.T) {
+	r := sample(t)
+	around := verdict.Exchange{Method: "GET", URL: "http://h/eos/access?pageNumber=3&pageSize=7", Status: 200,
+		Transcript: "> GET /eos/access?pageNumber=3", Curl: "curl 'http://h/eos/access?pageNumber=3&pageSize=7'"}
+	for i := range r.Requirements {
+		if r.Requirements[i].ID == "SAM-RD-03" {
+			r.Requirements[i].Findings[0].Context = []verdict.Exchange{around}
+		}
+	}
+	r.Scenarios[1].Findings[0].Context = []verdict.Exchange{around}
+	for name, w := range map[string]func(*bytes.Buffer, *verdict.Results) error{
+		"text":     func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteText(b, r) },
+		"html":     func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteHTML(b, r) },
+		"junit":    func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) },
+		"markdown": func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) },
+	} {
+		out := render(t, w, r)
+		want := map[string]string{"text": "around it: GET http://h/eos/access?pageNumber=3&pageSize=7 -> 200",
+			"html": "Around it: GET http://h/eos/access?pageNumber=3&amp;pageSize=7", "junit": "around it:",
+			"markdown": "(and the exchange around it in report.html)"}[name]
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q", name, want)
+		}
+	}
+	data := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, r)
+	if err := reports.ValidateResultsJSON([]byte(data)); err != nil {
+		t.Error(err)
+	}
+}

@@ -243,6 +243,9 @@ func evidenceText(r *verdict.Results, s verdict.Scenario, rules map[string]verdi
 		if ex := f.Exchange; ex != nil {
 			fmt.Fprintf(&b, "\n%s\n  reproduce:\n%s\n", ex.Transcript, ex.Curl)
 		}
+		for _, c := range f.Context {
+			fmt.Fprintf(&b, "\n  around it:\n%s\n  reproduce:\n%s\n", c.Transcript, c.Curl)
+		}
 	}
 	return b.String()
 }

@@ -167,6 +167,13 @@ func writeMarkdownFindings(p *printer, r *verdict.Results) {
 			if ex := f.Exchange; ex != nil {
 				line += " · " + mdCode(fmt.Sprintf("%s %s → %s", ex.Method, ex.URL, statusText(ex)))
 			}
+			switch n := len(f.Context); n {
+			case 0:
+			case 1:
+				line += " (and the exchange around it in report.html)"
+			default:
+				line += fmt.Sprintf(" (and %d exchanges around it in report.html)", n)
+			}
 			p.linef("%s", line)
 			for k, detail := range lines[1:] {
 				if k == mdMaxDetailLines {

@@ -218,12 +218,17 @@ func shownFindings(q verdict.RequirementResult, max int) []verdict.Finding {
 	return q.Findings
 }
 
-// curlsOf lists the curl commands of findings.
+// curlsOf lists the curl commands of findings, their context's included.
 func curlsOf(fs []verdict.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		if f.Exchange != nil && f.Exchange.Curl != "" {
 			out = append(out, f.Exchange.Curl)
+		}
+		for _, c := range f.Context {
+			if c.Curl != "" {
+				out = append(out, c.Curl)
+			}
 		}
 	}
 	return out

@@ -131,6 +131,9 @@ func (t Text) writeFindings(p *printer, r *verdict.Results) {
 				p.linef("      request:   %s %s -> %s", ex.Method, ex.URL, statusText(ex))
 				p.linef("      reproduce: %s", ex.Curl)
 			}
+			for _, c := range f.Context {
+				p.linef("      around it: %s %s -> %s", c.Method, c.URL, statusText(&c))
+			}
 		}
 	}
 }

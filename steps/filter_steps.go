@@ -137,6 +137,14 @@ func (s *snapshot) add(item gjson.Result) error {
 	return nil
 }
 
+// idAt is the id of the access at position i of the walk, in the order walked.
+func (s *snapshot) idAt(i int) (string, bool) {
+	if i < 0 || i >= len(s.records) {
+		return "", false
+	}
+	return s.records[i].id, true
+}
+
 func (s *snapshot) record(r *accessRecord) filter.Record {
 	return func(field string) (string, bool) {
 		i, ok := s.index[field]

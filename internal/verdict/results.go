@@ -55,6 +55,9 @@ type Finding struct {
 	Level    Level     `json:"level"`
 	Message  string    `json:"message"`
 	Exchange *Exchange `json:"exchange,omitempty"`
+	// Context are other exchanges that show the finding, in the order they were
+	// sent: the pages around a gap in a paging walk.
+	Context []Exchange `json:"context,omitempty"`
 	// Flaky marks a finding of a scenario that passed when run again: the rule was
 	// seen broken once and not again, so it makes its requirement FLAKY, not FAIL.
 	Flaky bool `json:"flaky,omitempty"`
