@@ -262,8 +262,23 @@ func TestBaselineAndRegression(t *testing.T) {
 	if code != 1 || !strings.Contains(stdout, "new failure    SAM-RD-03   PASS -> FAIL") {
 		t.Errorf("report diff: exit %d\n%s", code, stdout)
 	}
-	if code, stdout, _ := runCLI(t, nil, "report", "diff", badJSON, goodJSON); code != 0 || !strings.Contains(stdout, "fixed          SAM-RD-03   FAIL -> PASS") {
-		t.Errorf("report diff, fixed: exit %d\n%s", code, stdout)
+	if code, stdout, _ := runCLI(t, nil, "report", "diff", badJSON, goodJSON); code != 0 || !strings.Contains(stdout, "fixed          SAM-RD-03   FAIL -> PASS") ||
+		!strings.Contains(stdout, "(NON-CONFORMANT, ") || !strings.Contains(stdout, "(PASSED-PARTIAL, ") {
+		t.Errorf("report diff, fixed: exit %d, want both verdicts, the --tags run's PASSED-PARTIAL\n%s", code, stdout)
+	}
+	// A record from before PASSED-PARTIAL called a --tags run CONFORMANT: diff reads
+	// it as what it is.
+	data, err := os.ReadFile(goodJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldJSON := filepath.Join(tmp, "old.json")
+	old := strings.Replace(string(data), `"overall": "PASSED-PARTIAL"`, `"overall": "CONFORMANT"`, 1)
+	if err := os.WriteFile(oldJSON, []byte(old), 0o600); err != nil || old == string(data) {
+		t.Fatalf("write an old record: %v", err)
+	}
+	if code, stdout, _ := runCLI(t, nil, "report", "diff", oldJSON, badJSON); code != 1 || !strings.Contains(stdout, "Baseline: "+oldJSON+" (PASSED-PARTIAL, ") {
+		t.Errorf("report diff of an old partial record: exit %d\n%s", code, stdout)
 	}
 	// report diff --json carries the comparison.
 	_, stdout, _ = runCLI(t, nil, "report", "diff", goodJSON, badJSON, "--json")
