@@ -38,7 +38,7 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	p.linef("Requirements:")
 	var uncovered []string
 	for _, q := range r.Requirements {
-		if q.Status == verdict.NotCovered && strings.HasPrefix(q.Reason, "the suite has no scenario") {
+		if q.Status == verdict.NotCovered && q.Reason == verdict.NoScenarioReason {
 			uncovered = append(uncovered, q.ID)
 			continue
 		}

@@ -452,7 +452,7 @@ func (a *evidenceOf) judge(r Requirement) RequirementResult {
 	switch {
 	case a == nil || (a.best == noEvidence && len(a.findings) == 0 && len(a.flakyFindings) == 0 && a.flakyCover == ""):
 		rr.Status = NotCovered
-		rr.Reason = "the suite has no scenario that checks this requirement"
+		rr.Reason = NoScenarioReason
 	case len(a.findings) > 0:
 		rr.Status = Warn
 		for _, f := range a.findings {
@@ -484,6 +484,10 @@ func (a *evidenceOf) judge(r Requirement) RequirementResult {
 	}
 	return rr
 }
+
+// NoScenarioReason is the reason of a requirement NOT COVERED because no scenario
+// of the suite checks it (rather than because nothing the run sent could be checked).
+const NoScenarioReason = "the suite has no scenario that checks this requirement"
 
 // OutOfScopePrefix starts the skip reason of scenarios the run's selection left out
 // (--readonly, no --allow-destructive, tags): the user chose that scope, so it makes

@@ -383,7 +383,8 @@ func (w *walk) items(cur pageState, body gjson.Result) (int, error) {
 			return true
 		}
 		if w.cfg.ExpectedAt != nil {
-			w.pageIDs = append(w.pageIDs, strings.Clone(id.String()))
+			// Not cloned: they share the page's memory and are dropped with the page.
+			w.pageIDs = append(w.pageIDs, id.String())
 		}
 		if w.res.IDs.Add(id.String()) {
 			fresh++
