@@ -13,11 +13,12 @@ import (
 
 // A paging walk with a gap is reported with the pages around the gap, page 1 only
 // when it is one of them: each SAM-PG-05 "never visited" finding of a run against
-// paging-skips-one cites page 2 (where the missing access belonged) with pages 1
-// and 3, every exchange whole.
+// paging-skips-one, of the unfiltered walks and of a filtered one (SAM-PG-07's
+// scenario), cites page 2 (where the missing access belonged) with pages 1 and 3,
+// every exchange whole.
 func TestPagingGapFindingShowsThePagesAroundIt(t *testing.T) {
 	res, err := runner.Run(context.Background(), runner.Options{
-		Scope: steps.Scope{AllowDestructive: true}, Seed: 1, Tags: "@SAM-PG-05", Faults: []string{"paging-skips-one"},
+		Scope: steps.Scope{AllowDestructive: true}, Seed: 1, Tags: "@SAM-PG-05,@SAM-PG-07", Faults: []string{"paging-skips-one"},
 		Getenv: func(string) string { return "" }, Version: "test",
 	})
 	if err != nil {
@@ -27,13 +28,16 @@ func TestPagingGapFindingShowsThePagesAroundIt(t *testing.T) {
 		u, _ := url.Parse(ex.URL)
 		return u.Query().Get("pageNumber")
 	}
-	gaps := 0
+	gaps, filtered := 0, 0
 	for _, r := range res.Requirements {
 		for _, f := range r.Findings {
 			if r.ID != "SAM-PG-05" || !strings.Contains(f.Message, "never visited") {
 				continue
 			}
 			gaps++
+			if f.Exchange != nil && strings.Contains(f.Exchange.URL, "filter=") {
+				filtered++
+			}
 			var around []string
 			for _, c := range f.Context {
 				around = append(around, page(c))
@@ -46,7 +50,7 @@ func TestPagingGapFindingShowsThePagesAroundIt(t *testing.T) {
 			}
 		}
 	}
-	if gaps == 0 {
-		t.Fatalf("no SAM-PG-05 gap finding: %s", summary(t, res))
+	if gaps < 2 || filtered == 0 {
+		t.Fatalf("%d SAM-PG-05 gap findings, %d of a filtered walk; want both kinds: %s", gaps, filtered, summary(t, res))
 	}
 }
