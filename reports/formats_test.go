@@ -641,6 +641,11 @@ func TestRuleMarkdownIsRenderedSafely(t *testing.T) {
 	if strings.Contains(page, "<b>never") || strings.Contains(page, "<script>x") {
 		t.Error("markup in a rule text reached the page")
 	}
+	md := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) }, r)
+	wantMD := "The limit is 72 **bytes** of ` password `, &lt;b&gt;never&lt;/b&gt; ` <script>x</script> ` **` nested ` &amp; bold**, lone \\` and \\*\\* stay."
+	if !strings.Contains(md, wantMD) {
+		t.Errorf("summary.md does not render the rule as\n%s\n%s", wantMD, md)
+	}
 }
 
 // summary.md points at report.html, gives the curl commands of the first few

@@ -148,7 +148,7 @@ func writeMarkdownFindings(p *printer, r *verdict.Results) {
 		if n := changeNote(r, q.ID); n != "" {
 			note = " " + mdText(n)
 		}
-		p.linef("- **%s** %s **%s**%s: %s", q.ID, q.Level, q.Status, note, mdText(q.Rule))
+		p.linef("- **%s** %s **%s**%s: %s", q.ID, q.Level, q.Status, note, ruleMarkdown(q.Rule))
 		if q.Reason != "" {
 			p.linef("  - %s", mdText(clip(q.Reason, mdMaxMessage)))
 		}
@@ -226,7 +226,11 @@ func capitalize(s string) string {
 // mdText escapes what Markdown (and the HTML GitHub allows in it) would interpret,
 // and keeps the text on one line.
 func mdText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	return mdEscape(strings.Join(strings.Fields(s), " "))
+}
+
+// mdEscape is mdText for a piece of a line: its spaces are kept as they are.
+func mdEscape(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch r {
