@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 
 	gherkin "github.com/cucumber/gherkin/go/v42"
 	messages "github.com/cucumber/messages/go/v34"
@@ -46,4 +47,56 @@ func Pickles(dir string) ([]*messages.Pickle, error) {
 		return nil, fmt.Errorf("features: %w", err)
 	}
 	return all, nil
+}
+
+// ExampleRows describes every Outline example row of a profile directory's feature
+// files as "header: value; header: value", by feature name (the file's base name
+// without .feature) and the row's line: what tells apart the scenarios an Outline
+// makes, whose names are the same when the name uses no placeholder.
+func ExampleRows(dir string) (map[string]map[int]string, error) {
+	rows := map[string]map[int]string{}
+	err := fs.WalkDir(FS, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".feature" {
+			return err
+		}
+		f, err := FS.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		ids := &messages.Incrementing{}
+		doc, err := gherkin.ParseGherkinDocument(f, ids.NewId)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if doc.Feature == nil {
+			return nil
+		}
+		byLine := map[int]string{}
+		for _, child := range doc.Feature.Children {
+			if child.Scenario == nil {
+				continue
+			}
+			for _, ex := range child.Scenario.Examples {
+				if ex.TableHeader == nil {
+					continue
+				}
+				for _, row := range ex.TableBody {
+					var parts []string
+					for i, cell := range row.Cells {
+						if i < len(ex.TableHeader.Cells) {
+							parts = append(parts, ex.TableHeader.Cells[i].Value+": "+cell.Value)
+						}
+					}
+					byLine[int(row.Location.Line)] = strings.Join(parts, "; ")
+				}
+			}
+		}
+		rows[strings.TrimSuffix(path.Base(p), ".feature")] = byLine
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
+	}
+	return rows, nil
 }

@@ -141,6 +141,11 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 				merged.Notes = append(merged.Notes, n)
 			}
 		}
+		for _, c := range p.Credentials {
+			if !slices.Contains(merged.Credentials, c) {
+				merged.Credentials = append(merged.Credentials, c)
+			}
+		}
 		merged.Selection.RerunFailed = max(merged.Selection.RerunFailed, p.Selection.RerunFailed)
 	}
 	if len(shards) > 0 && len(shards) != len(parts) {
@@ -158,7 +163,7 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 		merged.Notes = append(merged.Notes, fmt.Sprintf("the parts ran against %d targets: %v", len(targets), targets))
 	}
 	merged.DurationMS = float64(end.Sub(merged.Started).Microseconds()) / 1000
-	merged.Requirements, merged.Overall = verdict.Judge(c, merged.Scenarios)
+	merged.Requirements, _ = verdict.Judge(c, merged.Scenarios)
 	// The parts ran one suite: a requirement some part judged (or left out of its
 	// selection) is in it. What no part's scenarios checked was left out by the
 	// selection the parts share, as each part said.
@@ -179,5 +184,8 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 	if why != "" {
 		verdict.Unselected(merged.Requirements, inSuite, why)
 	}
+	// Shards that together judged every MUST are a certification again; shards that
+	// did not (a --readonly run, a shard missing from a tag selection) are not.
+	merged.Overall = verdict.OverallOf(merged.Requirements)
 	return merged, nil
 }

@@ -35,6 +35,13 @@ const probeScript = `<script>
   out.bannerHeight = banner.getBoundingClientRect().height;
   out.bannerColour = getComputedStyle(banner).backgroundColor;
   out.rows = shown('#req-table tbody tr').length;
+  out.viewportHeight = window.innerHeight;
+  var firstFailure = document.querySelector('article.finding');
+  out.firstFailureTop = firstFailure ? firstFailure.getBoundingClientRect().top + window.scrollY : -1;
+  out.ruleCode = document.querySelectorAll('blockquote.rule code').length;
+  out.ruleBackticks = Array.prototype.filter.call(document.querySelectorAll('blockquote.rule, #req-table td'), function (e) {
+    return e.textContent.indexOf('\u0060') >= 0 || e.textContent.indexOf('**') >= 0;
+  }).length;
   out.articles = shown('article.finding').length;
   ['area', 'status', 'change'].forEach(function (key) {
     var sel = document.getElementById('filter-' + key);
@@ -89,6 +96,13 @@ type probeResult struct {
 	RDFail         []string                           `json:"rdFail"`
 	RowsAfterReset int                                `json:"rowsAfterReset"`
 	Resources      int                                `json:"resources"`
+	// ViewportHeight and FirstFailureTop place the first failure article on the page
+	// (-1: none); RuleCode counts rule texts' rendered code spans, RuleBackticks the
+	// rule texts still showing Markdown marks.
+	ViewportHeight  float64 `json:"viewportHeight"`
+	FirstFailureTop float64 `json:"firstFailureTop"`
+	RuleCode        int     `json:"ruleCode"`
+	RuleBackticks   int     `json:"ruleBackticks"`
 }
 
 // TestHTMLInBrowser opens report.html in headless Chromium: it renders, shows the
@@ -120,7 +134,7 @@ func probeInBrowser(t *testing.T, page string) probeResult {
 	if err := os.WriteFile(path, []byte(probed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dom := runChromium(t, chromium, "--dump-dom", "file://"+path)
+	dom := runChromium(t, chromium, "--dump-dom", "--window-size=1280,800", "file://"+path)
 	m := regexp.MustCompile(`<pre id="probe-result">([^<]*)</pre>`).FindStringSubmatch(dom)
 	if m == nil {
 		t.Fatalf("the probe left no result: the page's script failed or the page did not load\n%.2000s", dom)
@@ -171,6 +185,15 @@ func checkProbe(t *testing.T, r *verdict.Results, got probeResult) {
 	}
 	if got.Resources != 0 {
 		t.Errorf("the page loaded %d resources", got.Resources)
+	}
+	if len(failingIDs(r)) > 0 && (got.FirstFailureTop < 0 || got.FirstFailureTop >= got.ViewportHeight) {
+		t.Errorf("the first failure starts %.0fpx down a %.0fpx screen: it must be on the first screen", got.FirstFailureTop, got.ViewportHeight)
+	}
+	if len(failingIDs(r)) > 0 && got.RuleCode == 0 {
+		t.Error("no rule text of a failure shows its `code` rendered")
+	}
+	if got.RuleBackticks != 0 {
+		t.Errorf("%d rule texts show Markdown marks instead of rendering them", got.RuleBackticks)
 	}
 	want := map[string]map[string][]string{"area": {}, "status": {}, "change": {}}
 	for _, q := range r.Requirements {
@@ -223,6 +246,18 @@ func checkProbe(t *testing.T, r *verdict.Results, got probeResult) {
 	if !sameSet(got.RDFail, rdFail) || len(rdFail) == 0 {
 		t.Errorf("area RD and verdict FAIL together show %v, want %v", got.RDFail, rdFail)
 	}
+}
+
+// failingIDs are the requirements report.html details as failures.
+func failingIDs(r *verdict.Results) []string {
+	var ids []string
+	for _, q := range r.Requirements {
+		switch q.Status {
+		case verdict.Fail, verdict.Error, verdict.Flaky, verdict.Warn:
+			ids = append(ids, q.ID)
+		}
+	}
+	return ids
 }
 
 func sameSet(a, b []string) bool {

@@ -182,7 +182,8 @@ func TestJUnitContent(t *testing.T) {
 			if c.Name == "Reading one access never shows a password" {
 				found = true
 				rd03, _ := verdict.Skylark().Lookup("SAM-RD-03")
-				if c.Classname != "SAM-RD" || c.Failure == nil || !strings.Contains(c.Failure.Message, rd03.Rule) ||
+				plainRule := strings.TrimSuffix(strings.ReplaceAll(rd03.Rule, "`", ""), ".") + ". Observed: "
+				if c.Classname != "SAM-RD" || c.Failure == nil || !strings.Contains(c.Failure.Message, plainRule) ||
 					!strings.Contains(c.Failure.Message, `expected no "password" field`) || !strings.Contains(c.Failure.Text, "curl ") {
 					t.Errorf("testcase %+v", c)
 				}
@@ -194,6 +195,79 @@ func TestJUnitContent(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("failing scenario missing from junit.xml")
+	}
+}
+
+// junitCases reads every testcase's name and failure message.
+func junitCases(t *testing.T, doc string) (names, messages []string) {
+	t.Helper()
+	var parsed struct {
+		Suites []struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(doc), &parsed); err != nil {
+		t.Fatalf("junit.xml does not parse: %v", err)
+	}
+	for _, s := range parsed.Suites {
+		for _, c := range s.Cases {
+			names = append(names, c.Name)
+			if c.Failure != nil {
+				messages = append(messages, c.Failure.Message)
+			}
+		}
+	}
+	return names, messages
+}
+
+// checkJUnitCases fails on two testcases of one name (CI tools merge them) and on
+// a failure message that is not one clean line: Markdown marks, a doubled period.
+func checkJUnitCases(t *testing.T, doc string) {
+	t.Helper()
+	names, messages := junitCases(t, doc)
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			t.Errorf("two testcases are named %q", n)
+		}
+		seen[n] = true
+	}
+	for _, m := range messages {
+		rule, _, _ := strings.Cut(m, " Observed: ") // what was observed is the target's text
+		if strings.Contains(m, "\n") || strings.ContainsAny(rule, "`") || strings.Contains(rule, "**") || strings.Contains(rule, "..") {
+			t.Errorf("failure message is not one clean line: %q", m)
+		}
+	}
+}
+
+// Every testcase has a name of its own: an Outline's rows by their values, two
+// scenarios still alike by their feature line.
+func TestJUnitNamesAreUnique(t *testing.T) {
+	r := sample(t)
+	base := r.Scenarios[0]
+	for i, row := range []string{"size: 1", "size: 7", ""} {
+		s := base
+		s.ID, s.Name, s.Example, s.Line = fmt.Sprintf("paging#%d", 10+i), "Following next visits every access once", row, 20+i
+		r.Scenarios = append(r.Scenarios, s)
+	}
+	twin := base
+	twin.ID, twin.Line = "read#99", 40
+	r.Scenarios = append(r.Scenarios, twin)
+	out := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) }, r)
+	checkJUnitCases(t, out)
+	names, _ := junitCases(t, out)
+	for _, want := range []string{
+		"Following next visits every access once [size: 1]", "Following next visits every access once [size: 7]",
+		base.Name + " (read.feature:5)", base.Name + " (read.feature:40)", "Reading one access never shows a password",
+	} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no testcase named %q in %q", want, names)
+		}
 	}
 }
 
@@ -518,5 +592,129 @@ func TestVerdictSaysWhatWasOutOfScope(t *testing.T) {
 		if out := render(t, w, whole); strings.Contains(out, "outside this run") {
 			t.Errorf("%s: a run with nothing out of scope says something was", name)
 		}
+	}
+}
+
+// A record written before PASSED-PARTIAL existed calls a run that left MUST rules
+// unjudged CONFORMANT: read back, it carries the verdict such a run gets now, so
+// render, diff and merge never turn it into a certificate. A real certificate stays.
+func TestOldPartialRecordIsReadAsPassedPartial(t *testing.T) {
+	r := sample(t)
+	for i := range r.Requirements {
+		q := &r.Requirements[i]
+		if q.Level == verdict.Must && q.Status != verdict.Pass {
+			q.Status, q.Reason, q.Findings = verdict.Skip, verdict.OutOfScopePrefix+"the run is --readonly and this scenario changes data", nil
+		}
+	}
+	r.Overall = verdict.Conformant
+	data := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, r)
+	back, err := reports.ReadResults([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Overall != verdict.PassedPartial || !slices.ContainsFunc(back.Notes, func(n string) bool { return strings.Contains(n, "PASSED-PARTIAL") }) {
+		t.Errorf("old partial record read as %s with notes %q, want PASSED-PARTIAL and a note", back.Overall, back.Notes)
+	}
+	for i := range r.Requirements {
+		r.Requirements[i].Status, r.Requirements[i].Reason = verdict.Pass, ""
+	}
+	data = render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, r)
+	if back, err = reports.ReadResults([]byte(data)); err != nil || back.Overall != verdict.Conformant {
+		t.Errorf("a full certificate read as %v (%v)", back.Overall, err)
+	}
+}
+
+// The rule texts' Markdown (code, bold) is rendered; everything else, markup in
+// the text included, stays escaped text.
+func TestRuleMarkdownIsRenderedSafely(t *testing.T) {
+	r := sample(t)
+	for i := range r.Requirements {
+		if r.Requirements[i].ID == "SAM-RD-03" {
+			r.Requirements[i].Rule = "The limit is 72 **bytes** of `password`, <b>never</b> `<script>x</script>` **`nested` & bold**, lone ` and ** stay."
+		}
+	}
+	page := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteHTML(b, r) }, r)
+	want := "The limit is 72 <strong>bytes</strong> of <code>password</code>, &lt;b&gt;never&lt;/b&gt; <code>&lt;script&gt;x&lt;/script&gt;</code> <strong><code>nested</code> &amp; bold</strong>, lone ` and ** stay."
+	if !strings.Contains(page, want) {
+		t.Errorf("report.html does not render the rule as\n%s\n%s", want, regexp.MustCompile(`(?s)<blockquote class="rule">.*?</blockquote>`).FindAllString(page, -1))
+	}
+	if strings.Contains(page, "<b>never") || strings.Contains(page, "<script>x") {
+		t.Error("markup in a rule text reached the page")
+	}
+	md := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) }, r)
+	wantMD := "The limit is 72 **bytes** of ` password `, &lt;b&gt;never&lt;/b&gt; ` <script>x</script> ` **` nested ` &amp; bold**, lone \\` and \\*\\* stay."
+	if !strings.Contains(md, wantMD) {
+		t.Errorf("summary.md does not render the rule as\n%s\n%s", wantMD, md)
+	}
+}
+
+// summary.md points at report.html, gives the curl commands of the first few
+// failures after the lines that set their tokens, and keeps a multi-line message
+// (a fuzz counterexample) as lines rather than running them together.
+func TestMarkdownSummaryReproducesFirstFailures(t *testing.T) {
+	r := sample(t)
+	r.Credentials = []verdict.Credential{{Tenant: "eos", Variable: "ACCESSCTK_TOKEN", Setup: `export ACCESSCTK_TOKEN="$(cat '/run/eos.token')"`}}
+	for i := range r.Requirements {
+		q := &r.Requirements[i]
+		if q.ID == "SAM-RD-03" {
+			q.Findings[0].Message = "SAM-FZ-01 (seed 1): expected 4 accesses, got 3\n  expression: name=a;name=b\n  missing (1): eos_1\n  replay: accessctk fuzz --seed 9"
+		}
+	}
+	for _, id := range []string{"SAM-UP-06", "SAM-UP-07", "SAM-BT-01", "SAM-BT-02"} {
+		for i := range r.Requirements {
+			if q := &r.Requirements[i]; q.ID == id {
+				q.Status = verdict.Fail
+				q.Findings = []verdict.Finding{{Requirement: id, Level: verdict.Must, Message: "broken", Exchange: &verdict.Exchange{Method: "GET", URL: "http://h/" + id, Status: 200,
+					Curl: "curl -H \"Authorization: Bearer ${ACCESSCTK_TOKEN}\" 'http://h/" + id + "'"}}}
+			}
+		}
+	}
+	md := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) }, r)
+	for _, want := range []string{
+		"`report.html`", "### Reproduce the first failures",
+		"```sh\nexport ACCESSCTK_TOKEN=\"$(cat '/run/eos.token')\"\n```",
+		"    - expression: name=a;name=b\n    - missing (1): eos\\_1\n    - replay: accessctk fuzz --seed 9",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
+		}
+	}
+	if n := strings.Count(md, "```sh\ncurl "); n != 3 {
+		t.Errorf("summary.md gives %d curl commands, want the first 3 failures'", n)
+	}
+	if n := strings.Count(md, "export ACCESSCTK_TOKEN="); n != 1 {
+		t.Errorf("summary.md gives the export line %d times, want once", n)
+	}
+}
+
+// A finding's context (the pages around a gap) is in every format that shows
+// exchanges, and results.json with it matches its schema.
+func TestFindingContextInEveryFormat(t *testing.T) {
+	r := sample(t)
+	around := verdict.Exchange{Method: "GET", URL: "http://h/eos/access?pageNumber=3&pageSize=7", Status: 200,
+		Transcript: "> GET /eos/access?pageNumber=3", Curl: "curl 'http://h/eos/access?pageNumber=3&pageSize=7'"}
+	for i := range r.Requirements {
+		if r.Requirements[i].ID == "SAM-RD-03" {
+			r.Requirements[i].Findings[0].Context = []verdict.Exchange{around}
+		}
+	}
+	r.Scenarios[1].Findings[0].Context = []verdict.Exchange{around}
+	for name, w := range map[string]func(*bytes.Buffer, *verdict.Results) error{
+		"text":     func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteText(b, r) },
+		"html":     func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteHTML(b, r) },
+		"junit":    func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJUnit(b, r) },
+		"markdown": func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteMarkdown(b, r) },
+	} {
+		out := render(t, w, r)
+		want := map[string]string{"text": "around it: GET http://h/eos/access?pageNumber=3&pageSize=7 -> 200",
+			"html": "Around it: GET http://h/eos/access?pageNumber=3&amp;pageSize=7", "junit": "around it:",
+			"markdown": "(and the exchange around it in report.html)"}[name]
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q", name, want)
+		}
+	}
+	data := render(t, func(b *bytes.Buffer, r *verdict.Results) error { return reports.WriteJSON(b, r) }, r)
+	if err := reports.ValidateResultsJSON([]byte(data)); err != nil {
+		t.Error(err)
 	}
 }

@@ -19,7 +19,7 @@ var htmlTemplateText string
 const htmlMaxFindings = 20
 
 // htmlTemplate is parsed once; a parse failure is a build defect that tests catch.
-var htmlTemplate = template.Must(template.New("report.html").Parse(htmlTemplateText))
+var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{"ruleHTML": ruleHTML}).Parse(htmlTemplateText))
 
 type htmlView struct {
 	R            *verdict.Results
@@ -39,6 +39,8 @@ type htmlView struct {
 	Failing       []htmlRow
 	ChangeSummary []htmlChange
 	Config        []htmlKV
+	// Exports set the variables the shown curl commands read tokens from.
+	Exports []string
 }
 
 type htmlRow struct {
@@ -65,10 +67,11 @@ type htmlKV struct{ Key, Value string }
 func (htmlView) Time(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
 // WriteHTML writes report.html: one self-contained file (inline CSS and script, a
-// Content-Security-Policy that forbids any network load) with the verdict at the top,
-// the requirement table with filters by area, verdict and baseline change, and for
-// each failure the rule text, expected vs observed, the redacted exchange and a curl
-// command. html/template escapes everything the results hold.
+// Content-Security-Policy that forbids any network load): the verdict, then every
+// failure, error and warning with its rule text, expected vs observed, the redacted
+// exchange and a curl command, then the run, the requirement table with filters by
+// area, verdict and baseline change, and the scenarios. html/template escapes
+// everything the results hold; the rule texts' Markdown is rendered by ruleHTML.
 func WriteHTML(w io.Writer, r *verdict.Results) error {
 	must, should := counts(r.Requirements)
 	v := htmlView{
@@ -82,10 +85,14 @@ func WriteHTML(w io.Writer, r *verdict.Results) error {
 		Changes:   verdict.Changes(),
 	}
 	detailed := map[string]bool{}
+	var curls []string
 	for _, q := range failing(r) {
 		detailed[q.ID] = true
-		v.Failing = append(v.Failing, rowOf(r, q, true))
+		row := rowOf(r, q, true)
+		v.Failing = append(v.Failing, row)
+		curls = append(curls, curlsOf(row.Shown)...)
 	}
+	v.Exports = exportLines(r, curls)
 	for _, q := range r.Requirements {
 		if !slices.Contains(v.Areas, q.Area) {
 			v.Areas = append(v.Areas, q.Area)

@@ -130,7 +130,20 @@ func ReadResults(data []byte) (*verdict.Results, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("read results: %w", err)
 	}
+	correctPartialCertificate(&r)
 	return &r, nil
+}
+
+// correctPartialCertificate reads a record an earlier accessctk wrote, which called a
+// run CONFORMANT although its scope or selection left MUST rules unjudged, with the
+// verdict that run gets now: re-rendering, diffing or merging it must not turn a
+// partial run into a certificate.
+func correctPartialCertificate(r *verdict.Results) {
+	if r.Overall != verdict.Conformant || verdict.OverallOf(r.Requirements) != verdict.PassedPartial {
+		return
+	}
+	r.Overall = verdict.PassedPartial
+	r.Notes = append(r.Notes, "recorded as CONFORMANT by an accessctk that did not yet tell a partial run from a certification: MUST rules were not judged, so the verdict is PASSED-PARTIAL")
 }
 
 // ReadResultsFile reads a results.json file.

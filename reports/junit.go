@@ -73,7 +73,8 @@ func WriteJUnit(w io.Writer, r *verdict.Results) error {
 	}
 	doc := junitSuites{Name: fmt.Sprintf("%s %s: %s", r.Tool, r.Overall, r.Catalogue), Time: seconds(r.DurationMS), Stamp: stamp(r)}
 	byFeature := map[string]int{}
-	for _, s := range r.Scenarios {
+	names := caseNames(r.Scenarios)
+	for k, s := range r.Scenarios {
 		i, ok := byFeature[s.Feature]
 		if !ok {
 			i = len(doc.Suites)
@@ -82,6 +83,7 @@ func WriteJUnit(w io.Writer, r *verdict.Results) error {
 		}
 		suite := &doc.Suites[i]
 		c := junitCaseOf(r, s, rules)
+		c.Name = names[k]
 		suite.Tests++
 		switch {
 		case c.Failure != nil:
@@ -137,11 +139,67 @@ func junitCaseOf(r *verdict.Results, s verdict.Scenario, rules map[string]verdic
 		}
 		c.Failure = &junitMessage{Message: msg, Type: typ, Text: evidenceText(r, s, rules)}
 	case verdict.Errored:
-		c.Error = &junitMessage{Message: "the harness could not judge: " + s.Message, Type: "harness", Text: evidenceText(r, s, rules)}
+		c.Error = &junitMessage{Message: "the harness could not judge: " + oneLine(s.Message), Type: "harness", Text: evidenceText(r, s, rules)}
 	case verdict.Skipped:
-		c.Skipped = &junitMessage{Message: s.Message}
+		c.Skipped = &junitMessage{Message: oneLine(s.Message)}
 	}
 	return c
+}
+
+// junitMaxExample bounds the Outline row values a testcase name carries: every row
+// of the suite's features fits whole (the longest, a batch body, is 130 bytes).
+const junitMaxExample = 160
+
+// caseNames gives every scenario a testcase name of its own: CI tools key testcases
+// by name and merge those that share one, and an Outline's rows share the Outline's
+// name when it names no placeholder. A name that others share gets the row's values
+// (an Outline row), then its feature line if two are still alike.
+func caseNames(ss []verdict.Scenario) []string {
+	names := make([]string, len(ss))
+	count := map[string]int{}
+	for _, s := range ss {
+		count[s.Name]++
+	}
+	for i, s := range ss {
+		names[i] = s.Name
+		if count[s.Name] > 1 && s.Example != "" {
+			names[i] += " [" + clip(s.Example, junitMaxExample) + "]"
+		}
+	}
+	clear(count)
+	for _, n := range names {
+		count[n]++
+	}
+	seen := map[string]bool{}
+	for i, s := range ss {
+		if count[names[i]] > 1 && s.Line > 0 {
+			names[i] += fmt.Sprintf(" (%s.feature:%d)", s.Feature, s.Line)
+		}
+		base := names[i]
+		for n := 2; seen[names[i]]; n++ {
+			names[i] = fmt.Sprintf("%s #%d", base, n)
+		}
+		seen[names[i]] = true
+	}
+	return names
+}
+
+// plainRule is a rule text as one plain sentence without its final period: the
+// catalogue's Markdown marks (backticks, bold) mean nothing in a CI tool's message.
+func plainRule(rule string) string {
+	rule = strings.NewReplacer("**", "", "`", "").Replace(rule)
+	return strings.TrimRight(oneLine(rule), ". ")
+}
+
+// oneLine is the first line of s, trimmed: message attributes are one line, and the
+// whole text is in the testcase's body.
+func oneLine(s string) string {
+	line, rest, more := strings.Cut(strings.TrimSpace(s), "\n")
+	line = strings.TrimSpace(line)
+	if more && strings.TrimSpace(rest) != "" {
+		line += " (…)"
+	}
+	return line
 }
 
 // classname is the area of the scenario's first requirement, e.g. "SAM-RD".
@@ -157,11 +215,11 @@ func classname(s verdict.Scenario) string {
 // failureMessage is one line: the first broken rule and what was observed.
 func failureMessage(r *verdict.Results, s verdict.Scenario, rules map[string]verdict.RequirementResult) string {
 	if len(s.Findings) == 0 {
-		return s.Message
+		return oneLine(s.Message)
 	}
 	f := s.Findings[0]
 	q := rules[f.Requirement]
-	msg := fmt.Sprintf("%s %s%s: %s. Observed: %s", f.Requirement, f.Level, changeNote(r, f.Requirement), q.Rule, f.Message)
+	msg := fmt.Sprintf("%s %s%s: %s. Observed: %s", f.Requirement, f.Level, changeNote(r, f.Requirement), plainRule(q.Rule), oneLine(f.Message))
 	if n := len(s.Findings) - 1; n > 0 {
 		msg += fmt.Sprintf(" (and %d more findings)", n)
 	}
@@ -176,11 +234,17 @@ func evidenceText(r *verdict.Results, s verdict.Scenario, rules map[string]verdi
 	if s.Message != "" {
 		fmt.Fprintf(&b, "%s\n", s.Message)
 	}
+	if exports := exportLines(r, curlsOf(s.Findings)); len(exports) > 0 {
+		fmt.Fprintf(&b, "\nThe reproduce commands read each tenant's token from a shell variable; set them first:\n%s\n", strings.Join(exports, "\n"))
+	}
 	for _, f := range s.Findings {
 		q := rules[f.Requirement]
 		fmt.Fprintf(&b, "\n%s %s%s: %s\n  observed: %s\n", f.Requirement, f.Level, changeNote(r, f.Requirement), q.Rule, f.Message)
 		if ex := f.Exchange; ex != nil {
 			fmt.Fprintf(&b, "\n%s\n  reproduce:\n%s\n", ex.Transcript, ex.Curl)
+		}
+		for _, c := range f.Context {
+			fmt.Fprintf(&b, "\n  around it:\n%s\n  reproduce:\n%s\n", c.Transcript, c.Curl)
 		}
 	}
 	return b.String()

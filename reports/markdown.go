@@ -13,6 +13,11 @@ const (
 	mdMaxRequirements = 20
 	mdMaxFindings     = 2
 	mdMaxMessage      = 300
+	// mdMaxDetailLines bounds the lines shown under a multi-line message (a fuzz
+	// counterexample's expressions, ids and replay command).
+	mdMaxDetailLines = 8
+	// mdMaxCurls is how many failures get their reproduction in the summary.
+	mdMaxCurls = 3
 )
 
 // WriteMarkdown writes summary.md: the verdict, the counts, what changed against a
@@ -59,6 +64,7 @@ func WriteMarkdown(w io.Writer, r *verdict.Results) error {
 		}
 	}
 	writeMarkdownFindings(p, r)
+	writeMarkdownReproductions(p, r)
 	for _, n := range r.Notes {
 		p.linef("")
 		p.linef("> Note: %s", mdText(n))
@@ -67,7 +73,62 @@ func WriteMarkdown(w io.Writer, r *verdict.Results) error {
 		p.linef("")
 		p.linef("> %s", mdText(l))
 	}
+	p.linef("")
+	p.linef("The full report, with every finding's rule, exchange and reproduction, is `report.html` beside this file (and `results.json` for machines).")
 	return p.err
+}
+
+// writeMarkdownReproductions gives the curl commands of the first failures (the
+// first finding of each of the first mdMaxCurls requirements that have one), after
+// the lines that set the tokens they read.
+func writeMarkdownReproductions(p *printer, r *verdict.Results) {
+	var shown []verdict.Finding
+	var ids []string
+	for _, q := range failing(r) {
+		if len(shown) == mdMaxCurls {
+			break
+		}
+		for _, f := range q.Findings {
+			if f.Exchange != nil && f.Exchange.Curl != "" {
+				shown, ids = append(shown, f), append(ids, q.ID)
+				break
+			}
+		}
+	}
+	if len(shown) == 0 {
+		return
+	}
+	p.linef("")
+	p.linef("### Reproduce the first failures")
+	if exports := exportLines(r, curlsOf(shown)); len(exports) > 0 {
+		p.linef("")
+		p.linef("Set each tenant's token once (the commands read it from a shell variable):")
+		p.linef("")
+		mdBlock(p, strings.Join(exports, "\n"))
+	}
+	for i, f := range shown {
+		p.linef("")
+		p.linef("**%s**: %s", ids[i], mdText(clip(firstLine(f.Message), mdMaxMessage)))
+		p.linef("")
+		mdBlock(p, f.Exchange.Curl)
+	}
+}
+
+// mdBlock writes text as a fenced sh block, the fence longer than any backtick run
+// in it.
+func mdBlock(p *printer, text string) {
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	p.linef("%ssh", fence)
+	p.linef("%s", text)
+	p.linef("%s", fence)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
 }
 
 func writeMarkdownFindings(p *printer, r *verdict.Results) {
@@ -87,7 +148,7 @@ func writeMarkdownFindings(p *printer, r *verdict.Results) {
 		if n := changeNote(r, q.ID); n != "" {
 			note = " " + mdText(n)
 		}
-		p.linef("- **%s** %s **%s**%s: %s", q.ID, q.Level, q.Status, note, mdText(q.Rule))
+		p.linef("- **%s** %s **%s**%s: %s", q.ID, q.Level, q.Status, note, ruleMarkdown(q.Rule))
 		if q.Reason != "" {
 			p.linef("  - %s", mdText(clip(q.Reason, mdMaxMessage)))
 		}
@@ -96,14 +157,33 @@ func writeMarkdownFindings(p *printer, r *verdict.Results) {
 				p.linef("  - … and %d more findings", len(q.Findings)-j)
 				break
 			}
-			line := "  - " + mdText(clip(f.Message, mdMaxMessage))
+			// A multi-line message (a fuzz counterexample) keeps its lines: joined into
+			// one, its expressions, ids and replay command ran together.
+			lines := strings.Split(strings.TrimSpace(f.Message), "\n")
+			line := "  - " + mdText(clip(lines[0], mdMaxMessage))
 			if f.Flaky {
 				line += " _(flaky: not seen again on rerun)_"
 			}
 			if ex := f.Exchange; ex != nil {
 				line += " · " + mdCode(fmt.Sprintf("%s %s → %s", ex.Method, ex.URL, statusText(ex)))
 			}
+			switch n := len(f.Context); n {
+			case 0:
+			case 1:
+				line += " (and the exchange around it in report.html)"
+			default:
+				line += fmt.Sprintf(" (and %d exchanges around it in report.html)", n)
+			}
 			p.linef("%s", line)
+			for k, detail := range lines[1:] {
+				if k == mdMaxDetailLines {
+					p.linef("    - … (%d more lines in report.html)", len(lines)-1-k)
+					break
+				}
+				if detail = strings.TrimSpace(detail); detail != "" {
+					p.linef("    - %s", mdText(clip(detail, mdMaxMessage)))
+				}
+			}
 		}
 	}
 }
@@ -146,7 +226,11 @@ func capitalize(s string) string {
 // mdText escapes what Markdown (and the HTML GitHub allows in it) would interpret,
 // and keeps the text on one line.
 func mdText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	return mdEscape(strings.Join(strings.Fields(s), " "))
+}
+
+// mdEscape is mdText for a piece of a line: its spaces are kept as they are.
+func mdEscape(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch r {

@@ -189,3 +189,47 @@ func outcomeCounts(ss []verdict.Scenario) map[verdict.Outcome]int {
 	}
 	return c
 }
+
+// exportLines are the shell lines that set the variables the given curl commands
+// read their tokens from, one per tenant, in the order of r.Credentials: what a
+// reader runs once before pasting the commands. A variable no line can set (the
+// embedded reference server's tokens lived only in its run) gets a comment saying so.
+func exportLines(r *verdict.Results, curls []string) []string {
+	var out []string
+	for _, c := range r.Credentials {
+		ref := "${" + c.Variable + "}"
+		if !slices.ContainsFunc(curls, func(s string) bool { return strings.Contains(s, ref) }) {
+			continue
+		}
+		line := c.Setup
+		if line == "" {
+			line = fmt.Sprintf("# %s: the token of tenant %s lived only in that run (the embedded reference server); run against 'accessctk serve' to reproduce", c.Variable, c.Tenant)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// shownFindings are the findings a report details for a requirement: the first max.
+func shownFindings(q verdict.RequirementResult, max int) []verdict.Finding {
+	if len(q.Findings) > max {
+		return q.Findings[:max]
+	}
+	return q.Findings
+}
+
+// curlsOf lists the curl commands of findings, their context's included.
+func curlsOf(fs []verdict.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Exchange != nil && f.Exchange.Curl != "" {
+			out = append(out, f.Exchange.Curl)
+		}
+		for _, c := range f.Context {
+			if c.Curl != "" {
+				out = append(out, c.Curl)
+			}
+		}
+	}
+	return out
+}

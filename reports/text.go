@@ -38,7 +38,7 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	p.linef("Requirements:")
 	var uncovered []string
 	for _, q := range r.Requirements {
-		if q.Status == verdict.NotCovered {
+		if q.Status == verdict.NotCovered && q.Reason == verdict.NoScenarioReason {
 			uncovered = append(uncovered, q.ID)
 			continue
 		}
@@ -65,26 +65,42 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	return p.err
 }
 
-// scopeNote says how many MUST rules the run's scope or selection left out, or "":
-// a verdict on part of the catalogue must not read as a certification.
+// scopeNote says how many MUST rules the run did not judge, or "": a verdict on
+// part of the catalogue must not read as a certification.
 func scopeNote(rs []verdict.RequirementResult) string {
-	n := 0
-	for _, r := range rs {
-		if r.Level == verdict.Must && r.OutOfScope() {
-			n++
-		}
-	}
-	switch n {
+	outOfScope, notCovered := verdict.Unjudged(rs)
+	var parts []string
+	switch outOfScope {
 	case 0:
-		return ""
 	case 1:
-		return "1 MUST rule was outside this run's scope; a certification runs every rule"
+		parts = append(parts, "1 MUST rule was outside this run's scope")
+	default:
+		parts = append(parts, fmt.Sprintf("%d MUST rules were outside this run's scope", outOfScope))
 	}
-	return fmt.Sprintf("%d MUST rules were outside this run's scope; a certification runs every rule", n)
+	switch notCovered {
+	case 0:
+	case 1:
+		parts = append(parts, "1 MUST rule was checked by nothing this run sent")
+	default:
+		parts = append(parts, fmt.Sprintf("%d MUST rules were checked by nothing this run sent", notCovered))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, " and ") + "; a certification (CONFORMANT) judges every MUST rule"
 }
+
+// textMaxFindings bounds the findings the summary shows per requirement.
+const textMaxFindings = 3
 
 func (t Text) writeFindings(p *printer, r *verdict.Results) {
 	first := true
+	var curls []string
+	for _, q := range failing(r) {
+		if q.Status != verdict.Error {
+			curls = append(curls, curlsOf(shownFindings(q, textMaxFindings))...)
+		}
+	}
 	for _, q := range failing(r) {
 		if q.Status == verdict.Error {
 			continue // an error has a reason, not findings: the requirement line says it
@@ -92,12 +108,18 @@ func (t Text) writeFindings(p *printer, r *verdict.Results) {
 		if first {
 			p.linef("")
 			p.linef("Findings:")
+			if exports := exportLines(r, curls); len(exports) > 0 {
+				p.linef("  The reproduce commands read each tenant's token from a shell variable; set them first:")
+				for _, e := range exports {
+					p.linef("    %s", e)
+				}
+			}
 			first = false
 		}
 		p.linef("  %s %s %s%s: %s", q.ID, q.Level, t.paint(q.Status, string(q.Status)), changeNote(r, q.ID), q.Rule)
 		for i, f := range q.Findings {
-			if i == 3 {
-				p.linef("    … and %d more findings (see the report files)", len(q.Findings)-3)
+			if i == textMaxFindings {
+				p.linef("    … and %d more findings (see the report files)", len(q.Findings)-textMaxFindings)
 				break
 			}
 			flaky := ""
@@ -108,6 +130,9 @@ func (t Text) writeFindings(p *printer, r *verdict.Results) {
 			if ex := f.Exchange; ex != nil {
 				p.linef("      request:   %s %s -> %s", ex.Method, ex.URL, statusText(ex))
 				p.linef("      reproduce: %s", ex.Curl)
+			}
+			for _, c := range f.Context {
+				p.linef("      around it: %s %s -> %s", c.Method, c.URL, statusText(&c))
 			}
 		}
 	}
@@ -135,6 +160,7 @@ const (
 	red    = "\x1b[31m"
 	green  = "\x1b[32m"
 	yellow = "\x1b[33m"
+	cyan   = "\x1b[36m"
 	bold   = "\x1b[1m"
 	reset  = "\x1b[0m"
 )
@@ -162,6 +188,8 @@ func (t Text) paintOverall(o verdict.Overall) string {
 	switch o {
 	case verdict.Conformant:
 		c = green
+	case verdict.PassedPartial:
+		c = cyan
 	case verdict.NonConformant:
 		c = red
 	}

@@ -137,6 +137,31 @@ func (s *snapshot) add(item gjson.Result) error {
 	return nil
 }
 
+// idAt is the id of the access at position i of the walk, in the order walked.
+func (s *snapshot) idAt(i int) (string, bool) {
+	if i < 0 || i >= len(s.records) {
+		return "", false
+	}
+	return s.records[i].id, true
+}
+
+// orderOf is idAt for the accesses e matches: the unfiltered order with the others
+// left out, which is where a filtered walk's gap is placed.
+func (s *snapshot) orderOf(e filter.Expr) func(int) (string, bool) {
+	var ids []string
+	for i := range s.records {
+		if ok, err := e.Match(s.record(&s.records[i])); ok && err == nil {
+			ids = append(ids, s.records[i].id)
+		}
+	}
+	return func(i int) (string, bool) {
+		if i < 0 || i >= len(ids) {
+			return "", false
+		}
+		return ids[i], true
+	}
+}
+
 func (s *snapshot) record(r *accessRecord) filter.Record {
 	return func(field string) (string, bool) {
 		i, ok := s.index[field]
@@ -1049,7 +1074,7 @@ func (w *World) iWalkAFilterInPagesOf(ctx context.Context, size int) error {
 		return err
 	}
 	_, err = w.walkList(ctx, walker.Config{
-		PageSize: size, Filter: w.filterText(e.String()), Expr: e, Expected: whole.IDs,
+		PageSize: size, Filter: w.filterText(e.String()), Expr: e, Expected: whole.IDs, ExpectedAt: snap.orderOf(e),
 		CoverageRequirement: walker.ReqCoverage, TotalRequirement: walker.ReqFiltTotal,
 	})
 	return err

@@ -118,11 +118,18 @@ func (w *World) settle(own error) error {
 	var first *Failure
 	for _, f := range pending {
 		ex := recordOf(f.Exchange)
+		var context []verdict.Exchange
+		for _, c := range f.Context {
+			context = append(context, exchangeRecord(c))
+		}
 		if own == nil && incomplete && first == nil && f.Level == verdict.Must {
-			first = &Failure{Requirements: []string{f.Requirement}, Level: verdict.Must, Message: f.Message, Exchange: ex}
+			first = &Failure{Requirements: []string{f.Requirement}, Level: verdict.Must, Message: f.Message, Exchange: ex, Context: context}
 			continue
 		}
 		w.finding(f.Requirement, f.Level, f.Message, ex)
+		if len(context) > 0 {
+			w.record.Findings[len(w.record.Findings)-1].Context = context
+		}
 	}
 	switch {
 	case own != nil:
@@ -189,7 +196,7 @@ func (w *World) iWalkInPagesOf(ctx context.Context, size string) error {
 	}
 	cfg := walker.Config{PageSize: n}
 	if s := w.paging.snapshot; s != nil {
-		cfg.Expected = s.ids
+		cfg.Expected, cfg.ExpectedAt = s.ids, s.idAt
 	}
 	_, err := w.walkList(ctx, cfg)
 	return err

@@ -175,6 +175,8 @@ type Failure struct {
 	Level        verdict.Level
 	Message      string
 	Exchange     *verdict.Exchange
+	// Context are other exchanges that show it (the pages around a gap in a walk).
+	Context []verdict.Exchange
 }
 
 func (f *Failure) Error() string {
@@ -391,7 +393,7 @@ func (w *World) finish(ctx context.Context, err error) verdict.Scenario {
 			reqs = rec.Requirements
 		}
 		for _, r := range reqs {
-			rec.Findings = append(rec.Findings, verdict.Finding{Requirement: r, Level: fail.Level, Message: fail.Message, Exchange: fail.Exchange})
+			rec.Findings = append(rec.Findings, verdict.Finding{Requirement: r, Level: fail.Level, Message: fail.Message, Exchange: fail.Exchange, Context: fail.Context})
 		}
 	default:
 		// Anything but an attributed Failure is the harness's problem: never blame the

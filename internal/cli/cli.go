@@ -102,7 +102,9 @@ func newRoot(st *State) *cobra.Command {
 		Long: `accessctk certifies an implementation of the Skylark Access Management API against
 its rule catalogue. It runs Gherkin scenarios against a target URL, validates every
 response against the OpenAPI description, and judges each requirement PASS, FAIL,
-WARN, SKIP or ERROR, ending in CONFORMANT, NON-CONFORMANT or INCOMPLETE.
+WARN, SKIP or ERROR, ending in CONFORMANT (every MUST judged and kept: a
+certification), PASSED-PARTIAL (nothing judged failed, but the run's scope or
+selection left MUST rules unjudged), NON-CONFORMANT or INCOMPLETE.
 
 Without --target, 'accessctk run' starts its embedded reference server and certifies
 that, which shows what a conformant run looks like.`,

@@ -111,8 +111,11 @@ catalogue, write the reports and print the summary, as 'run' does. The inputs mu
 come from the same catalogue, spec and feature files; a missing or repeated shard and
 a scenario present twice are errors.
 
-Exit codes as for 'run': 0 CONFORMANT, 1 NON-CONFORMANT (or, with --fail-on
-regression, a new failure against --baseline), 2 bad input, 3 INCOMPLETE.`,
+The joined verdict is judged again: shards that together judged every MUST rule are
+CONFORMANT, as the whole run would be; otherwise PASSED-PARTIAL at best.
+
+Exit codes as for 'run': 0 CONFORMANT or PASSED-PARTIAL, 1 NON-CONFORMANT (or, with
+--fail-on regression, a new failure against --baseline), 2 bad input, 3 INCOMPLETE.`,
 		Example: `  # CI: four jobs ran 'accessctk run --shard i/4 --out shard-i'
   accessctk report merge shard-*/results.json --out accessctk-report
 

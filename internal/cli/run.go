@@ -54,8 +54,12 @@ requirements they name are FLAKY, never PASS. A FLAKY MUST makes the run INCOMPL
 --shard i/n runs the scenarios whose id hashes to shard i of n, so CI can spread a
 run over n jobs; 'accessctk report merge' joins their results.json.
 
-Exit codes: 0 CONFORMANT, 1 NON-CONFORMANT, 2 usage or configuration error,
-3 nothing judged (target unreachable, fixtures invalid) or INCOMPLETE. With
+Exit codes: 0 CONFORMANT or PASSED-PARTIAL, 1 NON-CONFORMANT, 2 usage or
+configuration error, 3 nothing judged (target unreachable, fixtures invalid) or
+INCOMPLETE. Only a run that judged every MUST rule is CONFORMANT: --readonly, no
+--allow-destructive, --tags, --shard or a --spec that documents none of the
+operations leave rules unjudged, and such a run that found nothing wrong is
+PASSED-PARTIAL (exit 0). A gate that needs a certification checks the word. With
 --fail-on regression: 1 only when a requirement fails that did not fail in the
 --baseline run, else 0.`,
 		Example: `  # Certify the embedded reference server (no set-up needed)

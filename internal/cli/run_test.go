@@ -91,8 +91,8 @@ func TestQuietAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--json stdout is not a results.json: %v", err)
 	}
-	if r.Overall != verdict.Conformant {
-		t.Errorf("overall %s", r.Overall)
+	if r.Overall != verdict.PassedPartial {
+		t.Errorf("overall %s, want PASSED-PARTIAL (a --tags run)", r.Overall)
 	}
 }
 
@@ -196,8 +196,8 @@ func TestShardsMergeIntoTheWholeRun(t *testing.T) {
 	}
 	merged := filepath.Join(tmp, "merged")
 	code, stdout, stderr := runCLI(t, nil, append([]string{"report", "merge", "--out", merged}, parts...)...)
-	if code != 0 || !strings.Contains(stdout, "Verdict: CONFORMANT") {
-		t.Fatalf("merge: exit %d\n%s\n%s", code, stdout, stderr)
+	if code != 0 || !strings.Contains(stdout, "Verdict: PASSED-PARTIAL") {
+		t.Fatalf("merge of a --tags run's shards: exit %d, want 0 and PASSED-PARTIAL\n%s\n%s", code, stdout, stderr)
 	}
 	w, m := readResults(t, filepath.Join(whole, "results.json")), readResults(t, filepath.Join(merged, "results.json"))
 	ids := func(r *verdict.Results) []string {
@@ -262,8 +262,23 @@ func TestBaselineAndRegression(t *testing.T) {
 	if code != 1 || !strings.Contains(stdout, "new failure    SAM-RD-03   PASS -> FAIL") {
 		t.Errorf("report diff: exit %d\n%s", code, stdout)
 	}
-	if code, stdout, _ := runCLI(t, nil, "report", "diff", badJSON, goodJSON); code != 0 || !strings.Contains(stdout, "fixed          SAM-RD-03   FAIL -> PASS") {
-		t.Errorf("report diff, fixed: exit %d\n%s", code, stdout)
+	if code, stdout, _ := runCLI(t, nil, "report", "diff", badJSON, goodJSON); code != 0 || !strings.Contains(stdout, "fixed          SAM-RD-03   FAIL -> PASS") ||
+		!strings.Contains(stdout, "(NON-CONFORMANT, ") || !strings.Contains(stdout, "(PASSED-PARTIAL, ") {
+		t.Errorf("report diff, fixed: exit %d, want both verdicts, the --tags run's PASSED-PARTIAL\n%s", code, stdout)
+	}
+	// A record from before PASSED-PARTIAL called a --tags run CONFORMANT: diff reads
+	// it as what it is.
+	data, err := os.ReadFile(goodJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldJSON := filepath.Join(tmp, "old.json")
+	old := strings.Replace(string(data), `"overall": "PASSED-PARTIAL"`, `"overall": "CONFORMANT"`, 1)
+	if err := os.WriteFile(oldJSON, []byte(old), 0o600); err != nil || old == string(data) {
+		t.Fatalf("write an old record: %v", err)
+	}
+	if code, stdout, _ := runCLI(t, nil, "report", "diff", oldJSON, badJSON); code != 1 || !strings.Contains(stdout, "Baseline: "+oldJSON+" (PASSED-PARTIAL, ") {
+		t.Errorf("report diff of an old partial record: exit %d\n%s", code, stdout)
 	}
 	// report diff --json carries the comparison.
 	_, stdout, _ = runCLI(t, nil, "report", "diff", goodJSON, badJSON, "--json")

@@ -76,6 +76,8 @@ type scenarioRunner struct {
 	progress func(Progress)
 	// concurrency is how many scenarios run at once.
 	concurrency int
+	// examples describe each Outline row by feature and line (features.ExampleRows).
+	examples map[string]map[int]string
 }
 
 // pass runs the scenarios keep accepts and returns their records by pickle id, in
@@ -105,6 +107,7 @@ func (r *scenarioRunner) pass(ctx context.Context, keep func(pickleID string) bo
 			rec.Steps = withUnrunSteps(ran, pickle)
 			if pickle.Location != nil {
 				rec.Line = int(pickle.Location.Line)
+				rec.Example = r.examples[rec.Feature][rec.Line]
 			}
 			mu.Lock()
 			defer mu.Unlock()

@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/accessctk/accessctk/internal/reference"
 	"github.com/accessctk/accessctk/internal/runner"
 	"github.com/accessctk/accessctk/internal/verdict"
+	"github.com/accessctk/accessctk/reports"
 	"github.com/accessctk/accessctk/steps"
 )
 
@@ -141,11 +143,17 @@ func TestShardsPartitionTheSuite(t *testing.T) {
 	all := ids(full)
 	const n = 3
 	seen := map[string]int{}
+	var shards []*verdict.Results
+	var sources []string
 	for i := 1; i <= n; i++ {
 		res := embeddedShard(t, config.Shard{Index: i, Count: n})
 		if res.Selection.Shard == "" {
 			t.Errorf("shard %d/%d not recorded in the results", i, n)
 		}
+		if res.Overall != verdict.PassedPartial {
+			t.Errorf("shard %d/%d: %s, want PASSED-PARTIAL: one shard is no certification", i, n, res.Overall)
+		}
+		shards, sources = append(shards, res), append(sources, fmt.Sprintf("shard-%d", i))
 		for _, id := range ids(res) {
 			seen[id]++
 			if !runner.InShard(id, config.Shard{Index: i, Count: n}) {
@@ -160,6 +168,14 @@ func TestShardsPartitionTheSuite(t *testing.T) {
 	}
 	if len(seen) != len(all) {
 		t.Errorf("shards ran %d distinct scenarios, the full run %d", len(seen), len(all))
+	}
+	// Together the shards judged every MUST: merged, they are a certification again.
+	merged, err := reports.Merge(verdict.Skylark(), shards, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Overall != verdict.Conformant || full.Overall != verdict.Conformant {
+		t.Errorf("merged shards %s, the full run %s: both must be CONFORMANT", merged.Overall, full.Overall)
 	}
 }
 
@@ -260,8 +276,8 @@ func TestSelectionLeavesTheRestOutOfScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Overall != verdict.Conformant {
-		t.Errorf("overall %s, want CONFORMANT (the selection passed)", res.Overall)
+	if res.Overall != verdict.PassedPartial || runner.ExitCode(res) != runner.ExitConformant {
+		t.Errorf("overall %s (exit %d), want PASSED-PARTIAL with exit 0: the selection passed, the rest was not judged", res.Overall, runner.ExitCode(res))
 	}
 	for _, r := range res.Requirements {
 		switch r.ID {
@@ -332,8 +348,8 @@ func TestOutOfScopeScenariosAreSkippedNotPassed(t *testing.T) {
 			if only == 0 {
 				t.Errorf("no requirement is left to out-of-scope scenarios only: the test proves nothing")
 			}
-			if res.Overall != verdict.Conformant {
-				t.Errorf("overall %s: what the scope leaves out never blocks", res.Overall)
+			if res.Overall != verdict.PassedPartial || runner.ExitCode(res) != runner.ExitConformant {
+				t.Errorf("overall %s (exit %d): what the scope leaves out is not a failure (exit 0) and not a certification (PASSED-PARTIAL)", res.Overall, runner.ExitCode(res))
 			}
 		})
 	}

@@ -14,8 +14,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/accessctk/accessctk/features"
 	"github.com/accessctk/accessctk/internal/config"
 	"github.com/accessctk/accessctk/internal/reference"
 	"github.com/accessctk/accessctk/internal/target"
@@ -24,7 +29,9 @@ import (
 	"github.com/accessctk/accessctk/steps"
 )
 
-// Exit codes, as DESIGN.md defines them for CI gates.
+// Exit codes, as DESIGN.md defines them for CI gates. ExitConformant is also the
+// code of a PASSED-PARTIAL run: nothing it judged failed, and a gate that needs a
+// certification reads the verdict word, not the code.
 const (
 	ExitConformant    = 0
 	ExitNonConformant = 1
@@ -165,7 +172,11 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	}
 	notes := pf.notes
 
-	sr.suite = suite
+	examples, err := features.ExampleRows(features.Skylark)
+	if err != nil {
+		return nil, err
+	}
+	sr.suite, sr.examples = suite, examples
 	scenarios, err := sr.run(runCtx, plan, o.RerunFailed)
 	if err != nil {
 		return nil, err
@@ -188,7 +199,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	}
 
 	cat := verdict.Skylark()
-	reqs, overall := verdict.Judge(cat, scenarios)
+	reqs, _ := verdict.Judge(cat, scenarios)
 	shardName := ""
 	if o.Shard.Count > 1 {
 		shardName = o.Shard.String()
@@ -200,8 +211,10 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		}
 		verdict.Unselected(reqs, inSuite, why)
 	}
+	explainUnchecked(reqs, len(scenarios))
+	overall := verdict.OverallOf(reqs)
 	deadline := runCtx.Err() != nil
-	if deadline && overall == verdict.Conformant {
+	if deadline && (overall == verdict.Conformant || overall == verdict.PassedPartial) {
 		overall = verdict.Incomplete
 	}
 	notes = append(notes, transportNotes(o, client.Stats(), deadline)...)
@@ -230,6 +243,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Scenarios:       scenarios,
 		Notes:           notes,
 		Fixtures:        fixtureReport(suite, needs),
+		Credentials:     env.credentials(),
 	}
 	if o.Scope.RawFilter {
 		res.Notes = append(res.Notes, "filter expressions were sent in the page's raw (unencoded) form")
@@ -356,10 +370,26 @@ func (r *scenarioRunner) planFixtures(ctx context.Context, o Options) ([]planned
 	return plan, needs, nil
 }
 
+// explainUnchecked gives the automatic requirements (checked on every response) that
+// no response of a run that sent requests was checked against the reason: the
+// catalogue-wide "the suite has no scenario" would point at the suite, when the
+// OpenAPI document (--spec) documents none of the operations the suite called.
+func explainUnchecked(reqs []verdict.RequirementResult, scenarios int) {
+	if scenarios == 0 {
+		return
+	}
+	auto := steps.AutomaticRequirements()
+	for i := range reqs {
+		if reqs[i].Status == verdict.NotCovered && slices.Contains(auto, reqs[i].ID) {
+			reqs[i].Reason = "no response this run received could be checked against it: does the OpenAPI document (--spec) describe the operations the suite calls?"
+		}
+	}
+}
+
 // ExitCode maps a verdict to the process exit code.
 func ExitCode(r *verdict.Results) int {
 	switch r.Overall {
-	case verdict.Conformant:
+	case verdict.Conformant, verdict.PassedPartial:
 		return ExitConformant
 	case verdict.NonConformant:
 		return ExitNonConformant
@@ -441,14 +471,15 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	if getenv == nil {
 		return nil, usageError("no environment reader configured")
 	}
-	primary, err := tenantFrom(fx, "tenants.primary", fx.Tenants.Primary, getenv)
+	taken := map[string]bool{}
+	primary, err := tenantFrom(fx, "primary", fx.Tenants.Primary, getenv, taken)
 	if err != nil {
 		return nil, usageError("%w", err)
 	}
 	env := &environment{baseURL: base, describe: base.Redacted(), fixtures: fx, primary: primary, close: func() {}}
 	env.tokenSources.primary = tokenSourceOf(fx.Tenants.Primary)
 	if s := fx.Tenants.Secondary; s != nil {
-		sec, err := tenantFrom(fx, "tenants.secondary", *s, getenv)
+		sec, err := tenantFrom(fx, "secondary", *s, getenv, taken)
 		if err != nil {
 			return nil, usageError("%w", err)
 		}
@@ -458,21 +489,60 @@ func resolveTarget(ctx context.Context, o Options, tlsCfg *tls.Config, needs []s
 	return env, nil
 }
 
-// tenantFrom reads the token of the tenant at path of the fixtures; an error names the
-// fixtures file's line that says where the token is.
-func tenantFrom(fx *config.Fixtures, path string, t config.Tenant, getenv func(string) string) (steps.Tenant, error) {
+// tenantFrom reads the token of the tenant in role (primary, secondary) from where
+// the fixtures keep it; an error names the fixtures file's line that says where. The
+// token carries the shell variable its curl reproductions read (see shellVariable)
+// with the line that sets that variable from the same place.
+func tenantFrom(fx *config.Fixtures, role string, t config.Tenant, getenv func(string) string, taken map[string]bool) (steps.Tenant, error) {
+	path := "tenants." + role
+	name := shellVariable(t, role, taken)
 	if t.TokenEnv != "" {
 		v := getenv(t.TokenEnv)
 		if v == "" {
 			return steps.Tenant{}, fx.At(path+".tokenEnv", "environment variable %s is not set: it must hold tenant %s's bearer token", t.TokenEnv, t.Name)
 		}
-		return steps.Tenant{Name: t.Name, Token: target.EnvToken(t.TokenEnv, v)}, nil
+		tok := target.EnvToken(t.TokenEnv, v).ForShell(name, target.ExportFromEnv(name, t.TokenEnv, t.Name))
+		return steps.Tenant{Name: t.Name, Token: tok}, nil
 	}
 	tok, err := target.TokenFromFile(t.TokenFile)
 	if err != nil {
 		return steps.Tenant{}, fx.At(path+".tokenFile", "tenant %s's token: %v", t.Name, err)
 	}
-	return steps.Tenant{Name: t.Name, Token: tok}, nil
+	abs, err := filepath.Abs(t.TokenFile)
+	if err != nil {
+		return steps.Tenant{}, fmt.Errorf("tenant %q: token file: %w", t.Name, err)
+	}
+	return steps.Tenant{Name: t.Name, Token: tok.ForShell(name, target.ExportFromFile(name, abs))}, nil
+}
+
+var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// shellVariable names the shell variable a tenant's curl reproductions read its
+// token from, one per tenant: the fixtures' tokenEnv when a shell can write it,
+// otherwise ACCESSCTK_TOKEN_<TENANT> (ACCESSCTK_TOKEN_<ROLE> when the tenant's name
+// does not make one, or another tenant has it). A token file has no variable of its
+// own, and reusing ACCESSCTK_TOKEN for it would send whatever that holds.
+func shellVariable(t config.Tenant, role string, taken map[string]bool) string {
+	name := t.TokenEnv
+	if !shellName.MatchString(name) {
+		name = "ACCESSCTK_TOKEN_" + strings.ToUpper(t.Name)
+		if !shellName.MatchString(name) || taken[name] {
+			name = "ACCESSCTK_TOKEN_" + strings.ToUpper(role)
+		}
+	}
+	taken[name] = true
+	return name
+}
+
+// credentials lists how the run's reproductions find each tenant's token.
+func (e *environment) credentials() []verdict.Credential {
+	var out []verdict.Credential
+	for _, t := range []*steps.Tenant{&e.primary, e.secondary} {
+		if t != nil && t.Token.ShellVar() != "" {
+			out = append(out, verdict.Credential{Tenant: t.Name, Variable: t.Token.ShellVar(), Setup: t.Token.ShellSetup()})
+		}
+	}
+	return out
 }
 
 // EmbeddedTaskStepDelay is the embedded reference server's pause before each batch
@@ -513,12 +583,13 @@ func startEmbedded(ctx context.Context, o Options, needs []steps.RoleNeed) (*env
 	base := &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	fx := srv.Fixtures(base.String())
 	trimFixtures(fx, needs)
+	taken := map[string]bool{}
 	env := &environment{
 		baseURL:   base,
 		describe:  "embedded reference server at " + base.String(),
 		fixtures:  fx,
-		primary:   steps.Tenant{Name: primaryName, Token: target.NewToken(tokens[primaryName])},
-		secondary: &steps.Tenant{Name: secondaryName, Token: target.NewToken(tokens[secondaryName])},
+		primary:   embeddedTenant(primaryName, "primary", tokens, taken),
+		secondary: ptr(embeddedTenant(secondaryName, "secondary", tokens, taken)),
 		// Polling at the server's own pace sees the same states a 25 ms poll sees of
 		// a server ten times slower, without waiting for them.
 		pollInterval: max(delay, time.Millisecond),
@@ -540,6 +611,16 @@ func startEmbedded(ctx context.Context, o Options, needs []steps.RoleNeed) (*env
 	}
 	return env, nil
 }
+
+// embeddedTenant is a tenant of the embedded server. Its token lives only in the
+// run, so its variable has no line that sets it; it still has its own, so that no
+// command for one tenant names the other's.
+func embeddedTenant(name, role string, tokens map[string]string, taken map[string]bool) steps.Tenant {
+	v := shellVariable(config.Tenant{Name: name}, role, taken)
+	return steps.Tenant{Name: name, Token: target.NewToken(tokens[name]).ForShell(v, "")}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func loadSpec(path string, base *url.URL) (*spec.Spec, error) {
 	var (

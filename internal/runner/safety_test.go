@@ -169,8 +169,12 @@ func recordedRun(t *testing.T, scope steps.Scope) (*vendorTarget, []sent, *verdi
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Overall != verdict.Conformant {
-		t.Fatalf("verdict %s against the reference server\n%s", res.Overall, summary(t, res))
+	want := verdict.Conformant
+	if scope.ReadOnly || !scope.AllowDestructive {
+		want = verdict.PassedPartial
+	}
+	if res.Overall != want {
+		t.Fatalf("verdict %s against the reference server, want %s\n%s", res.Overall, want, summary(t, res))
 	}
 	return v, log.all(), res
 }

@@ -24,7 +24,10 @@ type Token struct {
 
 type secret struct {
 	value  func() string
-	envVar string // the variable it came from, for curl reproduction; "" if none
+	envVar string // the shell variable curl reproductions name; "" if none
+	// setup is the shell line that sets envVar for a reader of the report (never
+	// the value: an export from the file or variable the token came from).
+	setup string
 }
 
 // NewToken wraps value as a Token. An empty value gives the zero Token.
@@ -111,6 +114,33 @@ func checkTokenChars(v string) error {
 	return nil
 }
 
+// ForShell returns a copy of t whose curl reproductions read it from the shell
+// variable name, which setup (a line such as `export NAME="$(cat /path)"`, never the
+// value) sets. The run gives each tenant's token its own variable, so a command for
+// one tenant's request never sends another tenant's token. A name a shell cannot
+// write leaves t as it is.
+func (t Token) ForShell(name, setup string) Token {
+	if t.IsZero() || !isShellName(name) {
+		return t
+	}
+	s := *t.s
+	s.envVar, s.setup = name, setup
+	return Token{s: &s}
+}
+
+// ShellVar is the shell variable curl reproductions of t's requests name ("" when
+// none was given: they then name ACCESSCTK_TOKEN). It is a name, not a secret.
+func (t Token) ShellVar() string { return t.envVar() }
+
+// ShellSetup is the line that sets ShellVar for a reader of a report ("" when none
+// was given). It names where the token is kept and never holds it.
+func (t Token) ShellSetup() string {
+	if t.s == nil {
+		return ""
+	}
+	return t.s.setup
+}
+
 // IsZero reports whether t is the zero Token (no credential).
 func (t Token) IsZero() bool { return t.s == nil }
 
@@ -164,6 +194,41 @@ func isShellName(name string) bool {
 		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
 		case c >= '0' && c <= '9' && i > 0:
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// ExportFromFile is the shell line that sets the variable name to the token kept in
+// the file at path, as a run reads it (the shell drops the trailing newline).
+func ExportFromFile(name, path string) string {
+	return "export " + name + `="$(cat ` + shellQuote(path) + `)"`
+}
+
+// ExportFromEnv is the shell line that sets the variable name to the token held in
+// the environment variable from, the one the run read. When the two are one
+// variable the line keeps it as it is, and stops with what to set when it is unset,
+// so that it can be pasted as printed.
+func ExportFromEnv(name, from, tenant string) string {
+	if name != from {
+		return "export " + name + `="$(printenv ` + shellQuote(from) + `)"`
+	}
+	what := "the bearer token"
+	if plainWord(tenant) {
+		what += " of tenant " + tenant
+	}
+	return "export " + name + `="${` + name + `:?set it to ` + what + `, as for the run}"`
+}
+
+// plainWord reports whether s can stand in a shell word unquoted and unexpanded.
+func plainWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c == '-' || c == '.' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
 			return false
 		}
 	}

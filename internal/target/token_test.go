@@ -157,3 +157,32 @@ func TestAuthKindTextRoundTrip(t *testing.T) {
 		t.Error("UnmarshalText accepted an unknown name")
 	}
 }
+
+// A token given a shell variable keeps its value and names that variable in every
+// curl reproduction of its requests; the export lines name where the token is kept,
+// never the token, and run as printed.
+func TestTokenForShell(t *testing.T) {
+	file := NewToken(secretValue).ForShell("ACCESSCTK_TOKEN_ACME", ExportFromFile("ACCESSCTK_TOKEN_ACME", "/run/it's/acme.token"))
+	if file.value() != secretValue || file.ShellVar() != "ACCESSCTK_TOKEN_ACME" {
+		t.Fatalf("ForShell: value kept %v, variable %q", file.value() == secretValue, file.ShellVar())
+	}
+	if got, want := file.ShellSetup(), `export ACCESSCTK_TOKEN_ACME="$(cat '/run/it'\''s/acme.token')"`; got != want {
+		t.Errorf("file setup %s, want %s", got, want)
+	}
+	e := &Exchange{Method: "GET", URL: "http://h/acme/access/1", Auth: AuthToken, tokenVar: file.envVar()}
+	if c := e.Curl(); !strings.Contains(c, `"Authorization: Bearer ${ACCESSCTK_TOKEN_ACME}"`) {
+		t.Errorf("curl does not name the tenant's variable: %s", c)
+	}
+	if NewToken(secretValue).ForShell("not a name", "x").ShellVar() != "" {
+		t.Error("ForShell took a name a shell cannot write")
+	}
+	for _, c := range []struct{ name, from, tenant, want string }{
+		{"ACCESSCTK_TOKEN", "ACCESSCTK_TOKEN", "eos", `export ACCESSCTK_TOKEN="${ACCESSCTK_TOKEN:?set it to the bearer token of tenant eos, as for the run}"`},
+		{"ACCESSCTK_TOKEN", "ACCESSCTK_TOKEN", "it's", `export ACCESSCTK_TOKEN="${ACCESSCTK_TOKEN:?set it to the bearer token, as for the run}"`},
+		{"ACCESSCTK_TOKEN_EOS", "eos.token", "eos", `export ACCESSCTK_TOKEN_EOS="$(printenv 'eos.token')"`},
+	} {
+		if got := ExportFromEnv(c.name, c.from, c.tenant); got != c.want {
+			t.Errorf("ExportFromEnv(%q, %q, %q) = %s, want %s", c.name, c.from, c.tenant, got, c.want)
+		}
+	}
+}

@@ -55,6 +55,9 @@ type Finding struct {
 	Level    Level     `json:"level"`
 	Message  string    `json:"message"`
 	Exchange *Exchange `json:"exchange,omitempty"`
+	// Context are other exchanges that show the finding, in the order they were
+	// sent: the pages around a gap in a paging walk.
+	Context []Exchange `json:"context,omitempty"`
 	// Flaky marks a finding of a scenario that passed when run again: the rule was
 	// seen broken once and not again, so it makes its requirement FLAKY, not FAIL.
 	Flaky bool `json:"flaky,omitempty"`
@@ -80,6 +83,9 @@ type Scenario struct {
 	Duration  float64    `json:"durationMs"`
 	// Line is the scenario's (or its example row's) line in the feature file.
 	Line int `json:"line,omitempty"`
+	// Example is an Outline row's values ("header: value; ..."), which tell apart
+	// the scenarios one Outline makes; empty for a plain scenario.
+	Example string `json:"example,omitempty"`
 	// Steps are the scenario's steps as they ran (of the attempt the record keeps).
 	Steps []Step `json:"steps,omitempty"`
 	// Attempts lists every run of the scenario, first to last, when it was run again
@@ -137,15 +143,20 @@ type RequirementResult struct {
 // Overall is the run's verdict.
 type Overall string
 
-// Run verdicts, as DESIGN.md defines them.
+// Run verdicts. Only a run that judged every MUST of the catalogue and saw each one
+// kept is CONFORMANT: that word is a certificate. A run whose scope or selection
+// (--readonly, no --allow-destructive, --tags, --shard) or OpenAPI document left MUST
+// rules unjudged, and that found nothing wrong with the rest, is PASSED-PARTIAL. Its
+// word does not contain "CONFORMANT", so that no grep for a certificate matches it.
 const (
 	Conformant    Overall = "CONFORMANT"
+	PassedPartial Overall = "PASSED-PARTIAL"
 	NonConformant Overall = "NON-CONFORMANT"
 	Incomplete    Overall = "INCOMPLETE"
 )
 
 // Overalls lists every run verdict.
-func Overalls() []Overall { return []Overall{Conformant, NonConformant, Incomplete} }
+func Overalls() []Overall { return []Overall{Conformant, PassedPartial, NonConformant, Incomplete} }
 
 // SchemaVersion is the version of the Results JSON record (reports/results.schema.json).
 // A change that removes or retypes a field bumps it; adding an optional field does not.
@@ -172,7 +183,10 @@ type Results struct {
 	// Selection is what part of the suite ran.
 	Selection Selection `json:"selection"`
 	// Config is the run's redacted settings, by name.
-	Config          map[string]string   `json:"config,omitempty"`
+	Config map[string]string `json:"config,omitempty"`
+	// Credentials say where the curl commands of the exchanges find each tenant's
+	// token: the shell variable they name and the line that sets it. Never a token.
+	Credentials     []Credential        `json:"credentials,omitempty"`
 	Overall         Overall             `json:"overall"`
 	Interpretations []string            `json:"interpretations"`
 	Notes           []string            `json:"notes,omitempty"`
@@ -182,6 +196,18 @@ type Results struct {
 	Baseline *Comparison `json:"baseline,omitempty"`
 	// Fixtures says what the run needed of the fixtures and what it left.
 	Fixtures *FixtureReport `json:"fixtures,omitempty"`
+}
+
+// Credential is how reproductions find one tenant's token.
+type Credential struct {
+	Tenant string `json:"tenant"`
+	// Variable is the shell variable the tenant's curl commands name.
+	Variable string `json:"variable"`
+	// Setup is the shell line that sets Variable: an export reading the token file
+	// the fixtures name, or keeping the variable they name. Empty when the token
+	// cannot be had again (the embedded reference server's tokens live only in its
+	// run).
+	Setup string `json:"setup,omitempty"`
 }
 
 // Selection records which scenarios a run selected.
@@ -301,26 +327,64 @@ func Judge(c *Catalogue, scenarios []Scenario) ([]RequirementResult, Overall) {
 	}
 
 	results := make([]RequirementResult, 0, len(c.Requirements))
-	overall := Conformant
-	incomplete := false
 	for _, r := range c.Requirements {
-		rr := byID[r.ID].judge(r)
-		if r.Level == Must {
-			switch rr.Status {
-			case Fail:
-				overall = NonConformant
-			case Flaky:
-				incomplete = true
-			case Error, Skip:
-				incomplete = incomplete || !isOutOfScope(rr.Reason)
-			}
+		results = append(results, byID[r.ID].judge(r))
+	}
+	return results, OverallOf(results)
+}
+
+// OverallOf is the run verdict the requirement verdicts give, judged on the MUST
+// rules alone: NON-CONFORMANT when one failed; otherwise INCOMPLETE when one could
+// not be judged although the run selected it (ERROR, FLAKY, a SKIP for a missing
+// fixture); otherwise PASSED-PARTIAL when one was not judged at all (a SKIP outside
+// the run's scope, NOT COVERED); CONFORMANT only when every MUST passed (PASS, or
+// WARN for its SHOULD part).
+func OverallOf(rs []RequirementResult) Overall {
+	failed, incomplete, partial := false, false, false
+	for _, r := range rs {
+		if r.Level != Must {
+			continue
 		}
-		results = append(results, rr)
+		switch r.Status {
+		case Fail:
+			failed = true
+		case Flaky, Error:
+			incomplete = true
+		case Skip:
+			if r.OutOfScope() {
+				partial = true
+			} else {
+				incomplete = true
+			}
+		case NotCovered:
+			partial = true
+		}
 	}
-	if overall == Conformant && incomplete {
-		overall = Incomplete
+	switch {
+	case failed:
+		return NonConformant
+	case incomplete:
+		return Incomplete
+	case partial:
+		return PassedPartial
 	}
-	return results, overall
+	return Conformant
+}
+
+// Unjudged counts the MUST rules a run did not judge because its scope or selection
+// left them out (out-of-scope SKIP) or no check of them ran (NOT COVERED): what keeps
+// a PASSED-PARTIAL run from being a certification.
+func Unjudged(rs []RequirementResult) (outOfScope, notCovered int) {
+	for _, r := range rs {
+		switch {
+		case r.Level != Must:
+		case r.OutOfScope():
+			outOfScope++
+		case r.Status == NotCovered:
+			notCovered++
+		}
+	}
+	return outOfScope, notCovered
 }
 
 // evidenceOf is what the scenarios said about one requirement.
@@ -388,7 +452,7 @@ func (a *evidenceOf) judge(r Requirement) RequirementResult {
 	switch {
 	case a == nil || (a.best == noEvidence && len(a.findings) == 0 && len(a.flakyFindings) == 0 && a.flakyCover == ""):
 		rr.Status = NotCovered
-		rr.Reason = "the suite has no scenario that checks this requirement"
+		rr.Reason = NoScenarioReason
 	case len(a.findings) > 0:
 		rr.Status = Warn
 		for _, f := range a.findings {
@@ -421,9 +485,13 @@ func (a *evidenceOf) judge(r Requirement) RequirementResult {
 	return rr
 }
 
+// NoScenarioReason is the reason of a requirement NOT COVERED because no scenario
+// of the suite checks it (rather than because nothing the run sent could be checked).
+const NoScenarioReason = "the suite has no scenario that checks this requirement"
+
 // OutOfScopePrefix starts the skip reason of scenarios the run's selection left out
-// (--readonly, no --allow-destructive, tags): the user chose that scope, so it does
-// not make the run INCOMPLETE. A skip for a missing fixture does.
+// (--readonly, no --allow-destructive, tags): the user chose that scope, so it makes
+// the run PASSED-PARTIAL at worst, not INCOMPLETE. A skip for a missing fixture does.
 const OutOfScopePrefix = "out of scope: "
 
 func isOutOfScope(reason string) bool { return strings.HasPrefix(reason, OutOfScopePrefix) }
@@ -450,7 +518,8 @@ func UnselectedReason(tags, shard string) string {
 // Unselected marks the requirements the suite has scenarios for but the run's
 // selection (--tags, --shard) left out: SKIP, out of scope, with why, rather than NOT
 // COVERED, which says the suite has no scenario for them at all. Like every out of
-// scope SKIP, it does not change the overall verdict, which judges what was selected.
+// scope SKIP, it keeps the run from being CONFORMANT (see OverallOf), and the caller
+// judges the overall verdict again.
 func Unselected(rs []RequirementResult, inSuite map[string]bool, why string) {
 	for i := range rs {
 		if rs[i].Status == NotCovered && inSuite[rs[i].ID] {

@@ -79,8 +79,12 @@ func judge(t *testing.T, ss ...verdict.Scenario) (map[string]verdict.Requirement
 func TestJudge(t *testing.T) {
 	pass := verdict.Scenario{ID: "s1", Requirements: []string{"SAM-A-01", "SAM-A-02"}, Outcome: verdict.Passed}
 	m, overall := judge(t, pass)
-	if m["SAM-A-01"].Status != verdict.Pass || m["SAM-A-04"].Status != verdict.NotCovered || overall != verdict.Conformant {
-		t.Fatalf("all passing: %v %v %v", m["SAM-A-01"].Status, m["SAM-A-04"].Status, overall)
+	if m["SAM-A-01"].Status != verdict.Pass || m["SAM-A-04"].Status != verdict.NotCovered || overall != verdict.PassedPartial {
+		t.Fatalf("all judged passing, a MUST not covered: %v %v %v", m["SAM-A-01"].Status, m["SAM-A-04"].Status, overall)
+	}
+	every := verdict.Scenario{ID: "s0", Requirements: []string{"SAM-A-01", "SAM-A-02", "SAM-A-04"}, Outcome: verdict.Passed}
+	if _, overall = judge(t, every); overall != verdict.Conformant {
+		t.Fatalf("every MUST passing: %v", overall)
 	}
 
 	// A finding fails the requirement it names, not the scenario's other tags.
@@ -92,20 +96,20 @@ func TestJudge(t *testing.T) {
 	}
 
 	// A SHOULD part of a MUST requirement only warns.
-	warn := verdict.Scenario{ID: "s3", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Passed,
+	warn := verdict.Scenario{ID: "s3", Requirements: []string{"SAM-A-01", "SAM-A-02", "SAM-A-04"}, Outcome: verdict.Passed,
 		Findings: []verdict.Finding{{Requirement: "SAM-A-01", Level: verdict.Should}, {Requirement: "SAM-A-03", Level: verdict.Should}}}
 	m, overall = judge(t, warn)
 	if m["SAM-A-01"].Status != verdict.Warn || m["SAM-A-03"].Status != verdict.Warn || overall != verdict.Conformant {
 		t.Fatalf("warnings: %v %v %v", m["SAM-A-01"].Status, m["SAM-A-03"].Status, overall)
 	}
 
-	// A harness error makes the run INCOMPLETE; a skip for scope does not, a skip for a missing fixture does.
+	// A harness error makes the run INCOMPLETE; a skip for scope makes it PASSED-PARTIAL, a skip for a missing fixture INCOMPLETE.
 	errd := verdict.Scenario{ID: "s4", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Errored, Message: "timeout"}
 	if _, overall = judge(t, errd); overall != verdict.Incomplete {
 		t.Fatalf("errored: %v", overall)
 	}
 	scope := verdict.Scenario{ID: "s5", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Skipped, Message: verdict.OutOfScopePrefix + "--readonly"}
-	if m, overall = judge(t, scope); overall != verdict.Conformant || m["SAM-A-01"].Status != verdict.Skip {
+	if m, overall = judge(t, scope, verdict.Scenario{ID: "s5b", Requirements: []string{"SAM-A-02", "SAM-A-04"}, Outcome: verdict.Passed}); overall != verdict.PassedPartial || m["SAM-A-01"].Status != verdict.Skip {
 		t.Fatalf("out of scope: %v %v", m["SAM-A-01"].Status, overall)
 	}
 	fixture := verdict.Scenario{ID: "s6", Requirements: []string{"SAM-A-01"}, Outcome: verdict.Skipped, Message: "no secondary tenant"}
@@ -185,7 +189,46 @@ func TestUnselected(t *testing.T) {
 	if m["SAM-A-04"].Status != verdict.NotCovered {
 		t.Errorf("SAM-A-04, in no scenario: %s", m["SAM-A-04"].Status)
 	}
-	if overall != verdict.Conformant {
-		t.Errorf("overall %s", overall)
+	if overall != verdict.PassedPartial {
+		t.Errorf("overall %s, want PASSED-PARTIAL: two MUST rules were not judged", overall)
+	}
+	if again := verdict.OverallOf(rs); again != verdict.PassedPartial {
+		t.Errorf("judged again after Unselected: %s", again)
+	}
+}
+
+// Only a run that judged every MUST may say CONFORMANT; what was not judged makes a
+// run that found nothing wrong PASSED-PARTIAL, never CONFORMANT, and never hides a
+// failure or an error.
+func TestOverallOf(t *testing.T) {
+	req := func(id string, level verdict.Level, st verdict.Status, reason string) verdict.RequirementResult {
+		return verdict.RequirementResult{Requirement: verdict.Requirement{ID: id, Level: level}, Status: st, Reason: reason}
+	}
+	pass := req("SAM-A-01", verdict.Must, verdict.Pass, "")
+	warn := req("SAM-A-02", verdict.Must, verdict.Warn, "")
+	scope := req("SAM-A-03", verdict.Must, verdict.Skip, verdict.OutOfScopePrefix+"the run is --readonly")
+	uncovered := req("SAM-A-04", verdict.Must, verdict.NotCovered, "")
+	fixture := req("SAM-A-05", verdict.Must, verdict.Skip, "no secondary tenant")
+	fail := req("SAM-A-06", verdict.Must, verdict.Fail, "")
+	errd := req("SAM-A-07", verdict.Must, verdict.Error, "timeout")
+	shouldSkipped := req("SAM-A-08", verdict.Should, verdict.Skip, verdict.OutOfScopePrefix+"x")
+	for _, c := range []struct {
+		name string
+		rs   []verdict.RequirementResult
+		want verdict.Overall
+	}{
+		{"every MUST judged and kept", []verdict.RequirementResult{pass, warn, shouldSkipped}, verdict.Conformant},
+		{"a MUST outside the scope", []verdict.RequirementResult{pass, scope}, verdict.PassedPartial},
+		{"a MUST no check ran for", []verdict.RequirementResult{pass, uncovered}, verdict.PassedPartial},
+		{"a MUST skipped for a fixture", []verdict.RequirementResult{pass, scope, fixture}, verdict.Incomplete},
+		{"a MUST errored", []verdict.RequirementResult{scope, errd}, verdict.Incomplete},
+		{"a MUST failed", []verdict.RequirementResult{scope, uncovered, errd, fail}, verdict.NonConformant},
+	} {
+		if got := verdict.OverallOf(c.rs); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	if o, n := verdict.Unjudged([]verdict.RequirementResult{pass, scope, uncovered, fixture, shouldSkipped}); o != 1 || n != 1 {
+		t.Errorf("Unjudged: %d out of scope, %d not covered; want 1 and 1", o, n)
 	}
 }

@@ -9,9 +9,13 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/accessctk/accessctk/fuzz/filter"
 	"github.com/accessctk/accessctk/internal/reference"
@@ -191,5 +195,77 @@ func BenchmarkWalkReference(b *testing.B) {
 				runtime.KeepAlive(d)
 			}
 		})
+	}
+}
+
+// A gap in the walk is shown where it is: with the expected order known, the
+// coverage finding cites the page the missing access belonged on, with the pages
+// before and after it, not page 1 alone.
+func TestGapFindingCitesThePagesAroundIt(t *testing.T) {
+	primary, secondary := reference.DefaultTenants()
+	srv, err := reference.New(context.Background(), reference.Options{Seed: 7, PPUPool: 20, Faults: []string{"paging-skips-one"},
+		Tokens: map[string]string{primary: benchToken, secondary: benchToken + "-2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close()
+	})
+	base, _ := url.Parse(hs.URL)
+	c, err := target.New(target.Config{BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, path := target.NewToken(benchToken), "/"+primary+"/access"
+	// The fault shifts only pages after the first: one page of 1000 is the whole list.
+	var order []string
+	all, err := walker.Run(context.Background(), walker.Config{Client: c, Token: tok, Path: path, PageSize: 1000, MaxPageSize: 1000,
+		OnItem: func(item gjson.Result) error {
+			order = append(order, strings.Clone(item.Get("id").String()))
+			return nil
+		}})
+	if err != nil || len(all.Findings) > 0 || all.Pages != 1 {
+		t.Fatalf("snapshot walk: %v, %d pages, %+v", err, all.Pages, all.Findings)
+	}
+	at := func(i int) (string, bool) {
+		if i < len(order) {
+			return order[i], true
+		}
+		return "", false
+	}
+	const size = 7
+	res, err := walker.Run(context.Background(), walker.Config{Client: c, Token: tok, Path: path, PageSize: size, MaxPageSize: 1000,
+		Expected: all.IDs, ExpectedAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gap *walker.Finding
+	for i, f := range res.Findings {
+		if f.Requirement == walker.ReqCoverage && strings.Contains(f.Message, "never visited") {
+			gap = &res.Findings[i]
+		}
+	}
+	if gap == nil {
+		t.Fatalf("no gap finding: %+v", res.Findings)
+	}
+	// Page 2 starts one access late: order[size], its first access, is never shown.
+	page := func(ex *target.Exchange) string {
+		if ex == nil {
+			return "none"
+		}
+		u, _ := url.Parse(ex.URL)
+		return u.Query().Get("pageNumber")
+	}
+	var around []string
+	for _, ex := range gap.Context {
+		around = append(around, page(ex))
+	}
+	if page(gap.Exchange) != "2" || !slices.Equal(around, []string{"1", "3"}) {
+		t.Errorf("the gap finding cites page %s with pages %v around it, want page 2 with 1 and 3: %s", page(gap.Exchange), around, gap.Message)
+	}
+	if !strings.Contains(gap.Message, order[size]) || !strings.Contains(gap.Message, "belonged on page 2 (pages 1, 2, 3 shown)") {
+		t.Errorf("message %q does not place %s on page 2", gap.Message, order[size])
 	}
 }

@@ -75,6 +75,11 @@ type Config struct {
 	// another walk or from the oracle). It sharpens attribution: a wrong total and a
 	// gap in the walk can then be told apart.
 	Expected *IDSet
+	// ExpectedAt, with Expected, gives the id expected at a 0-based position of the
+	// walk (false past the end): the order of the list walked at another page size.
+	// It places a gap on the page where the missing access belonged, so that a
+	// coverage finding can show that page and its neighbours rather than page 1.
+	ExpectedAt func(i int) (string, bool)
 	// MaxPages bounds the walk; 0 derives the bound from the first page's rel="last"
 	// (a next loop or a runaway next chain is reported, not followed).
 	MaxPages int
@@ -101,6 +106,9 @@ type Finding struct {
 	Message     string
 	// Exchange is the redacted exchange that shows it (nil for end-of-walk sums).
 	Exchange *target.Exchange
+	// Context are other exchanges that show it, in the order they were sent: the
+	// pages around a gap in the walk (see Config.ExpectedAt).
+	Context []*target.Exchange
 }
 
 // Result is what a walk saw.
@@ -197,6 +205,9 @@ type walk struct {
 	shortPageSample []int64
 	repeatedPage    bool
 	nonMatchFirst   bool
+	// pageIDs are the current page's ids, kept only to place a gap (ExpectedAt).
+	pageIDs []string
+	gap     gapPages
 }
 
 func (w *walk) find(req string, level verdict.Level, ex *target.Exchange, format string, args ...any) {
@@ -258,6 +269,7 @@ func (w *walk) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		w.trackGap(cur.number, resp.Exchange)
 		if stop {
 			return nil
 		}
@@ -362,12 +374,17 @@ func (w *walk) items(cur pageState, body gjson.Result) (int, error) {
 	var nonMatching []string
 	var dupes []string
 	var itemErr error
+	w.pageIDs = w.pageIDs[:0]
 	body.ForEach(func(_, item gjson.Result) bool {
 		n++
 		id := item.Get("id")
 		if !item.IsObject() || id.Type != gjson.String {
 			badShape++
 			return true
+		}
+		if w.cfg.ExpectedAt != nil {
+			// Not cloned: they share the page's memory and are dropped with the page.
+			w.pageIDs = append(w.pageIDs, id.String())
 		}
 		if w.res.IDs.Add(id.String()) {
 			fresh++
@@ -728,12 +745,14 @@ func (w *walk) finish() {
 		if len(missing)+len(foreign) > 0 {
 			var parts []string
 			if len(missing) > 0 {
-				parts = append(parts, fmt.Sprintf("%d expected accesses were never visited (%s)", len(missing), sample(missing)))
+				parts = append(parts, fmt.Sprintf("%s never visited (%s)", countOf(len(missing), "expected access was", "expected accesses were"), sample(missing)))
 			}
 			if len(foreign) > 0 {
-				parts = append(parts, fmt.Sprintf("%d visited accesses were not expected (%s)", len(foreign), sample(foreign)))
+				parts = append(parts, fmt.Sprintf("%s not expected (%s)", countOf(len(foreign), "visited access was", "visited accesses were"), sample(foreign)))
 			}
-			w.must(w.cfg.CoverageRequirement, w.res.First, "walking %d pages of %d: %s", w.res.Pages, w.res.PageSize, strings.Join(parts, "; "))
+			ex, context, where := w.gap.evidence(missing, w.res.First)
+			w.must(w.cfg.CoverageRequirement, ex, "walking %d pages of %d: %s%s", w.res.Pages, w.res.PageSize, strings.Join(parts, "; "), where)
+			w.res.Findings[len(w.res.Findings)-1].Context = context
 		}
 		if total >= 0 && total != int64(exp.Len()) {
 			countWrong = true
@@ -748,6 +767,127 @@ func (w *walk) finish() {
 	if w.shortPages > 0 && !countWrong {
 		w.must(ReqPageSize, w.res.First, "%d pages before the last (e.g. pages %v) hold fewer than %d items; only the last page may", w.shortPages, w.shortPageSample, w.res.PageSize)
 	}
+}
+
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Bounds of the pages a walk keeps to show a gap: a report shows a few pages, and a
+// walk of a million accesses in pages of one must not keep them all.
+const (
+	maxGapPages    = 6
+	maxGapBelonged = 64
+)
+
+// gapPages keeps, for a walk that knows the expected order, the pages that differ
+// from what their place in that order holds (the first few, each with the pages
+// before and after it), and for expected ids missing from their page, that page.
+type gapPages struct {
+	prev     *pageExchange
+	kept     []pageExchange
+	keepNext bool
+	// belonged maps an expected id absent from the page its position puts it on to
+	// that page's number.
+	belonged map[string]int64
+}
+
+type pageExchange struct {
+	number int64
+	ex     *target.Exchange
+}
+
+// trackGap compares a page with the ids its place in the expected order holds.
+func (w *walk) trackGap(number int64, ex *target.Exchange) {
+	at, size := w.cfg.ExpectedAt, int64(w.res.PageSize)
+	if at == nil || size <= 0 || ex == nil {
+		return
+	}
+	g := &w.gap
+	onPage := make(map[string]bool, len(w.pageIDs))
+	for _, id := range w.pageIDs {
+		onPage[id] = true
+	}
+	deviates, expected := false, 0
+	for i := (number - 1) * size; i < number*size && i < 1<<31; i++ {
+		id, ok := at(int(i))
+		if !ok {
+			break
+		}
+		expected++
+		if onPage[id] {
+			continue
+		}
+		deviates = true
+		if g.belonged == nil {
+			g.belonged = map[string]int64{}
+		}
+		if _, seen := g.belonged[id]; !seen && len(g.belonged) < maxGapBelonged {
+			g.belonged[id] = number
+		}
+	}
+	deviates = deviates || expected != len(w.pageIDs)
+	cur := pageExchange{number, ex}
+	switch {
+	case deviates && len(g.kept)+2 <= maxGapPages:
+		if p := g.prev; p != nil && (len(g.kept) == 0 || g.kept[len(g.kept)-1].number != p.number) {
+			g.kept = append(g.kept, *p)
+		}
+		g.kept = append(g.kept, cur)
+		g.keepNext = true
+	case g.keepNext && len(g.kept) < maxGapPages:
+		g.kept = append(g.kept, cur)
+		g.keepNext = false
+	default:
+		g.keepNext = false
+	}
+	g.prev = &cur
+}
+
+// evidence picks the exchanges that show a walk's gap: the page where the first
+// missing access belonged by its position and the pages on either side of it, or,
+// when no page can be named, the pages that differed from the expected order (at
+// most maxGapPages). where says which, for the finding's message.
+func (g *gapPages) evidence(missing []string, first *target.Exchange) (ex *target.Exchange, context []*target.Exchange, where string) {
+	if len(g.kept) == 0 {
+		return first, nil, ""
+	}
+	page, gapID := int64(0), ""
+	for _, id := range missing {
+		if p, ok := g.belonged[id]; ok && (page == 0 || p < page) {
+			page, gapID = p, id
+		}
+	}
+	if page == 0 {
+		ex = g.kept[0].ex
+		for _, k := range g.kept[1:] {
+			context = append(context, k.ex)
+		}
+		return ex, context, fmt.Sprintf("; the pages that differ from the expected order are shown (from page %d)", g.kept[0].number)
+	}
+	shown := []string{}
+	for _, k := range g.kept {
+		switch {
+		case k.number == page:
+			ex = k.ex
+		case k.number == page-1 || k.number == page+1:
+			context = append(context, k.ex)
+		default:
+			continue
+		}
+		shown = append(shown, strconv.FormatInt(k.number, 10))
+	}
+	if ex == nil {
+		ex = first
+	}
+	which := "it"
+	if len(missing) > 1 {
+		which = "the first of them, " + gapID + ","
+	}
+	return ex, context, fmt.Sprintf("; by its position in the expected order %s belonged on page %d (pages %s shown)", which, page, strings.Join(shown, ", "))
 }
 
 func excerpt(ex *target.Exchange) string {
