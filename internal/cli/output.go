@@ -51,14 +51,7 @@ func (o *output) finish(res *verdict.Results) error {
 	if o.baseline != nil {
 		reports.AttachBaseline(res, o.baseline, o.baselinePath)
 	}
-	paths, werr := reports.WriteAll(o.dir, o.formats, res)
-	if !o.quiet && len(paths) > 0 {
-		names := make([]string, len(paths))
-		for i, p := range paths {
-			names[i] = filepath.Base(p)
-		}
-		fmt.Fprintf(o.st.Stderr, "Reports in %s: %s\n", o.dir, strings.Join(names, ", "))
-	}
+	werr := o.writeFiles(res)
 	var perr error
 	switch {
 	case o.json:
@@ -73,6 +66,19 @@ func (o *output) finish(res *verdict.Results) error {
 		return fmt.Errorf("print results: %w", perr)
 	}
 	return &exitStatus{code: o.exitCode(res)}
+}
+
+// writeFiles writes the report files and says where.
+func (o *output) writeFiles(res *verdict.Results) error {
+	paths, err := reports.WriteAll(o.dir, o.formats, res)
+	if !o.quiet && len(paths) > 0 {
+		names := make([]string, len(paths))
+		for i, p := range paths {
+			names[i] = filepath.Base(p)
+		}
+		fmt.Fprintf(o.st.Stderr, "Reports in %s: %s\n", o.dir, strings.Join(names, ", "))
+	}
+	return err
 }
 
 func (o *output) exitCode(res *verdict.Results) int {

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -221,9 +223,20 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 		p = newProgress(st.Stderr, st.terminal(st.Stderr))
 		o.Progress = p.event
 	}
+	started := time.Now()
 	res, err := runner.Run(cmd.Context(), o)
 	if p != nil {
 		p.done()
+	}
+	var coded *runner.Error
+	if errors.As(err, &coded) && coded.Code == runner.ExitNotJudged && cmd.Context().Err() == nil {
+		// Nothing was judged, but a CI gate still gets its report files saying why.
+		nj := runner.NotJudgedResults(o, err, started)
+		nj.Config = s.Redact().Map()
+		if werr := out.writeFiles(nj); werr != nil {
+			fmt.Fprintf(st.Stderr, "accessctk: %v\n", werr)
+		}
+		return err
 	}
 	if err != nil {
 		return err

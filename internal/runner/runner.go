@@ -676,3 +676,35 @@ func fixtureWorkers(o Options) int {
 	}
 	return n
 }
+
+// NotJudgedResults is the record of a run that stopped before judging anything (the
+// target unreachable or not this API, too few usable fixtures, an interrupted
+// preflight): every requirement is ERROR with the reason, the verdict INCOMPLETE. A CI
+// gate then still gets its report files, saying what could not be judged and why.
+func NotJudgedResults(o Options, cause error, started time.Time) *verdict.Results {
+	cat := verdict.Skylark()
+	reason := "not judged: " + strings.SplitN(cause.Error(), "\n", 2)[0]
+	reqs := make([]verdict.RequirementResult, 0, len(cat.Requirements))
+	for _, r := range cat.Requirements {
+		reqs = append(reqs, verdict.RequirementResult{Requirement: r, Status: verdict.Error, Reason: reason})
+	}
+	target := o.Target
+	if target == "" {
+		target = "embedded reference server"
+	}
+	return &verdict.Results{
+		SchemaVersion:   verdict.SchemaVersion,
+		Selection:       verdict.Selection{Tags: o.Tags, Shard: o.Shard.String(), RerunFailed: o.RerunFailed},
+		Tool:            "accessctk",
+		Version:         o.Version,
+		Catalogue:       cat.Title,
+		Target:          target,
+		Started:         started,
+		DurationMS:      float64(time.Since(started).Microseconds()) / 1000,
+		Overall:         verdict.Incomplete,
+		Interpretations: cat.Interpretations,
+		Requirements:    reqs,
+		Scenarios:       []verdict.Scenario{},
+		Notes:           []string{"nothing was judged: " + cause.Error()},
+	}
+}

@@ -387,24 +387,37 @@ func isToken(s string) bool {
 	return true
 }
 
+// MaxConnectionRetries is how many times a GET whose connection broke before a
+// complete answer is sent again before its error stands.
+const MaxConnectionRetries = 2
+
 // Do sends r and records the exchange. A request answered 429 is sent again after the
 // wait its Retry-After asks for (at most MaxRetryWait, MaxRetries times; see retry.go
 // for why that holds for PATCH and POST too); each attempt is its own exchange, and
-// the Response is the last one. Nothing else is retried.
+// the Response is the last one.
 //
 // A non-nil error from a valid Request comes with a non-nil Response whose Exchange
 // records the attempt (Err set); its raw Body is nil. The error matches
 // ErrUnreachable, ErrTimeout, ErrConnection, ErrBodyTooLarge or ErrRateLimited under
 // errors.Is when one applies. An invalid Request gives a nil Response and records
-// nothing.
+// nothing. A GET whose connection broke before a complete answer is sent again, up
+// to MaxConnectionRetries times: a read changes nothing.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	p, err := c.prepare(r)
 	if err != nil {
 		return nil, err
 	}
 	var waited time.Duration
+	broken := 0
 	for n := 0; ; n++ {
 		res, err := c.send(ctx, p, attempt{n: n + 1, waited: waited})
+		if err != nil && p.method == http.MethodGet && errors.Is(err, ErrConnection) && !errors.Is(err, ErrUnreachable) && broken < MaxConnectionRetries && ctx.Err() == nil {
+			// A read changes nothing, so one whose connection broke is sent again,
+			// a bounded number of times; a PATCH or POST never is (see retry.go).
+			c.record(res.Exchange)
+			broken++
+			continue
+		}
 		if err != nil || res.Status != http.StatusTooManyRequests {
 			c.record(res.Exchange)
 			return res, err

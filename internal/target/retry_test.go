@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -339,5 +340,63 @@ func TestConnectionReset(t *testing.T) {
 	}
 	if resp == nil || resp.Status != 0 || n.Load() != 1 {
 		t.Errorf("response %+v; server saw %d requests", resp, n.Load())
+	}
+}
+
+// A GET whose connection is reset is sent again, a bounded number of times; a PATCH
+// never is (the target may have applied it).
+func TestReadsAreRetriedOnABrokenConnection(t *testing.T) {
+	var mu sync.Mutex
+	resets := map[string]int{}
+	failFirst := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n := resets[r.Method+r.URL.Path]
+		limit := failFirst
+		if r.URL.Path == "/always" {
+			limit = 1 << 30
+		}
+		if n < limit {
+			resets[r.Method+r.URL.Path] = n + 1
+			mu.Unlock()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				if tc, ok := conn.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0)
+				}
+				_ = conn.Close()
+			}
+			return
+		}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL)
+	ctx := context.Background()
+
+	failFirst = MaxConnectionRetries
+	if resp, err := c.Do(ctx, Request{Path: "/read"}); err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("a GET reset %d times: %v", MaxConnectionRetries, err)
+	}
+	if _, err := c.Do(ctx, Request{Path: "/always"}); !errors.Is(err, ErrConnection) {
+		t.Fatalf("a GET reset every time: %v, want the broken connection", err)
+	}
+	mu.Lock()
+	// Go's transport itself sends an idempotent request again once when a reused
+	// connection breaks: each of our tries may count twice.
+	if got := resets["GET/always"]; got < MaxConnectionRetries+1 || got > 2*(MaxConnectionRetries+1) {
+		t.Errorf("a GET reset every time was sent %d times, want %d tries", got, MaxConnectionRetries+1)
+	}
+	mu.Unlock()
+	failFirst = 1
+	if _, err := c.Do(ctx, Request{Method: http.MethodPatch, Path: "/change", Body: []byte(`{}`)}); !errors.Is(err, ErrConnection) {
+		t.Fatalf("a PATCH whose connection broke: %v, want the error, not a second PATCH", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := resets["PATCH/change"]; got != 1 {
+		t.Errorf("the PATCH was sent %d times", got)
 	}
 }
