@@ -51,7 +51,7 @@ func (o *output) finish(res *verdict.Results) error {
 	if o.baseline != nil {
 		reports.AttachBaseline(res, o.baseline, o.baselinePath)
 	}
-	werr := o.writeFiles(res)
+	werr := o.writeFiles(res, !o.quiet)
 	var perr error
 	switch {
 	case o.json:
@@ -68,10 +68,10 @@ func (o *output) finish(res *verdict.Results) error {
 	return &exitStatus{code: o.exitCode(res)}
 }
 
-// writeFiles writes the report files and says where.
-func (o *output) writeFiles(res *verdict.Results) error {
+// writeFiles writes the report files and, when tell, says where.
+func (o *output) writeFiles(res *verdict.Results, tell bool) error {
 	paths, err := reports.WriteAll(o.dir, o.formats, res)
-	if !o.quiet && len(paths) > 0 {
+	if tell && len(paths) > 0 {
 		names := make([]string, len(paths))
 		for i, p := range paths {
 			names[i] = filepath.Base(p)

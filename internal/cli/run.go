@@ -230,10 +230,11 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 	}
 	var coded *runner.Error
 	if errors.As(err, &coded) && coded.Code == runner.ExitNotJudged && cmd.Context().Err() == nil {
-		// Nothing was judged, but a CI gate still gets its report files saying why.
+		// Nothing was judged, but a CI gate still gets its report files saying why;
+		// the one line of the error is all a person needs to read.
 		nj := runner.NotJudgedResults(o, err, started)
 		nj.Config = s.Redact().Map()
-		if werr := out.writeFiles(nj); werr != nil {
+		if werr := out.writeFiles(nj, false); werr != nil {
 			fmt.Fprintf(st.Stderr, "accessctk: %v\n", werr)
 		}
 		return err
