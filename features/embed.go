@@ -26,27 +26,10 @@ const Skylark = "skylark"
 // scenario, examples), as godog would run them.
 func Pickles(dir string) ([]*messages.Pickle, error) {
 	var all []*messages.Pickle
-	err := fs.WalkDir(FS, dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".feature" {
-			return err
-		}
-		f, err := FS.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		ids := &messages.Incrementing{}
-		doc, err := gherkin.ParseGherkinDocument(f, ids.NewId)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		all = append(all, gherkin.Pickles(*doc, p, ids.NewId)...)
-		return nil
+	err := eachDocument(dir, func(p string, doc *messages.GherkinDocument, newID func() string) {
+		all = append(all, gherkin.Pickles(*doc, p, newID)...)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("features: %w", err)
-	}
-	return all, nil
+	return all, err
 }
 
 // ExampleRows describes every Outline example row of a profile directory's feature
@@ -55,22 +38,9 @@ func Pickles(dir string) ([]*messages.Pickle, error) {
 // makes, whose names are the same when the name uses no placeholder.
 func ExampleRows(dir string) (map[string]map[int]string, error) {
 	rows := map[string]map[int]string{}
-	err := fs.WalkDir(FS, dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".feature" {
-			return err
-		}
-		f, err := FS.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		ids := &messages.Incrementing{}
-		doc, err := gherkin.ParseGherkinDocument(f, ids.NewId)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
+	err := eachDocument(dir, func(p string, doc *messages.GherkinDocument, _ func() string) {
 		if doc.Feature == nil {
-			return nil
+			return
 		}
 		byLine := map[int]string{}
 		for _, child := range doc.Feature.Children {
@@ -93,10 +63,32 @@ func ExampleRows(dir string) (map[string]map[int]string, error) {
 			}
 		}
 		rows[strings.TrimSuffix(path.Base(p), ".feature")] = byLine
+	})
+	return rows, err
+}
+
+// eachDocument parses every feature file of a profile directory and hands each
+// document to f with its path and the id source its pickles must use.
+func eachDocument(dir string, f func(p string, doc *messages.GherkinDocument, newID func() string)) error {
+	err := fs.WalkDir(FS, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".feature" {
+			return err
+		}
+		file, err := FS.Open(p)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		ids := &messages.Incrementing{}
+		doc, err := gherkin.ParseGherkinDocument(file, ids.NewId)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		f(p, doc, ids.NewId)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("features: %w", err)
+		return fmt.Errorf("features: %w", err)
 	}
-	return rows, nil
+	return nil
 }
