@@ -113,6 +113,7 @@ func bindTargetFlags(f *pflag.FlagSet, s *config.Settings, configPath *string) {
 	f.BoolVar(&s.RawFilter, "raw-filter", s.RawFilter, "send filter expressions unencoded, as the page's example shows")
 	f.StringSliceVar(&s.Faults, "fault", s.Faults, "embedded reference server only: switch on a deliberate fault (see 'accessctk serve --list-faults')")
 	f.Int64Var(&s.DataSeed, "data-seed", s.DataSeed, "embedded reference server only: seed of its data set")
+	f.IntVar(&s.BulkAccesses, "bulk-accesses", s.BulkAccesses, "embedded reference server only: add this many plain accesses to its primary tenant (about 530 without), to see what a large tenant costs")
 	f.BoolVarP(&s.Verbose, "verbose", "v", s.Verbose, "log debug detail to stderr")
 }
 
@@ -252,7 +253,7 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 // targetOptions are the runner options bindTargetFlags sets.
 func targetOptions(st *State, s config.Settings) runner.Options {
 	return runner.Options{
-		Target: s.Target, FixturesPath: s.Fixtures, Faults: s.Faults, Seed: s.DataSeed,
+		Target: s.Target, FixturesPath: s.Fixtures, Faults: s.Faults, Seed: s.DataSeed, BulkAccesses: s.BulkAccesses,
 		RequestTimeout: s.Timeout, RPS: s.RPS, Getenv: st.Getenv, Version: Version,
 		TLS: target.TLSFiles{CACert: s.CACert, ClientCert: s.ClientCert, ClientKey: s.ClientKey, InsecureSkipVerify: s.InsecureSkipVerify},
 	}

@@ -25,6 +25,7 @@ import (
 type serveOptions struct {
 	addr, db, fixturesOut, tokenDir string
 	seed                            int64
+	bulk                            int
 	faults                          []string
 	listFaults, verbose             bool
 	chaos                           reference.Chaos
@@ -67,6 +68,7 @@ ACCESSCTK_SERVE_TOKEN_EOS) or generated, and written to <token-dir>/<tenant>.tok
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.StringVar(&o.db, "db", "", "SQLite database file (default: in memory)")
 	f.Int64Var(&o.seed, "data-seed", 1, "seed of the generated data set")
+	f.IntVar(&o.bulk, "bulk-accesses", 0, "add this many plain accesses to the primary tenant (about 530 without), to try the harness on a large tenant")
 	bindRenamedFlag(f, "seed", "data-seed")
 	f.StringVar(&o.fixturesOut, "fixtures-out", "", "write the fixtures file here")
 	f.StringVar(&o.tokenDir, "token-dir", "", "directory for the token files (default: beside --fixtures-out, else a new temporary directory)")
@@ -140,7 +142,7 @@ func serve(ctx context.Context, st *State, o serveOptions) error {
 		tokens[name] = tok
 		tenants[name] = config.Tenant{Name: name, TokenFile: path}
 	}
-	srv, err := reference.New(ctx, reference.Options{DBPath: o.db, Seed: o.seed, Tokens: tokens, Faults: o.faults, Chaos: o.chaos, Logger: newLogger(st.Stderr, o.verbose)})
+	srv, err := reference.New(ctx, reference.Options{DBPath: o.db, Seed: o.seed, BulkAccesses: o.bulk, Tokens: tokens, Faults: o.faults, Chaos: o.chaos, Logger: newLogger(st.Stderr, o.verbose)})
 	if err != nil {
 		return &runner.Error{Code: runner.ExitUsage, Err: fmt.Errorf("reference server: %w", err)}
 	}

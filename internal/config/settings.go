@@ -32,6 +32,7 @@ type Settings struct {
 	TaskTimeout      time.Duration `yaml:"taskTimeout" env:"TASK_TIMEOUT" flag:"task-timeout"`
 	Faults           []string      `yaml:"faults" env:"FAULTS" flag:"fault"`
 	DataSeed         int64         `yaml:"dataSeed" env:"DATA_SEED" flag:"data-seed"`
+	BulkAccesses     int           `yaml:"bulkAccesses" env:"BULK_ACCESSES" flag:"bulk-accesses"`
 	Out              string        `yaml:"out" env:"OUT" flag:"out"`
 	Formats          []string      `yaml:"format" env:"FORMAT" flag:"format"`
 	Baseline         string        `yaml:"baseline" env:"BASELINE" flag:"baseline"`
@@ -210,6 +211,9 @@ func (l *Layers) Check() error {
 		if _, ok := l.From["data-seed"]; ok {
 			return badf("--data-seed (%s) seeds the embedded reference server's data set; %s names another server, whose data it cannot change: drop it", l.from("data-seed"), s.targetFlag())
 		}
+		if _, ok := l.From["bulk-accesses"]; ok {
+			return badf("--bulk-accesses (%s) grows the embedded reference server's tenant; %s names another server, whose data it cannot change: drop it", l.from("bulk-accesses"), s.targetFlag())
+		}
 	}
 	return nil
 }
@@ -290,6 +294,9 @@ func setFromString(v reflect.Value, raw string) error {
 func (s Settings) Validate() error {
 	if !slices.Contains([]string{FailOnNonConformant, FailOnRegression}, s.FailOn) {
 		return badf("--fail-on %q: want %s or %s", s.FailOn, FailOnNonConformant, FailOnRegression)
+	}
+	if s.BulkAccesses < 0 {
+		return badf("--bulk-accesses %d: want 0 or more", s.BulkAccesses)
 	}
 	if s.FailOn == FailOnRegression && s.Baseline == "" {
 		return badf("--fail-on regression needs --baseline (a results.json of an earlier run)")

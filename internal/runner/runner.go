@@ -79,6 +79,9 @@ type Options struct {
 	TaskStepDelay time.Duration
 	// Seed seeds the embedded reference server's data set.
 	Seed int64
+	// BulkAccesses adds plain accesses to the embedded reference server's primary
+	// tenant, to measure what a large tenant costs.
+	BulkAccesses int
 	// Getenv reads the environment (tokens named by the fixtures).
 	Getenv func(string) string
 	Logger *slog.Logger
@@ -565,7 +568,7 @@ func startEmbedded(ctx context.Context, o Options, needs []steps.RoleNeed) (*env
 	if delay == 0 {
 		delay = EmbeddedTaskStepDelay
 	}
-	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, Tokens: tokens, Faults: o.Faults, TaskStepDelay: delay, Chaos: o.Chaos, Logger: o.Logger})
+	srv, err := reference.New(ctx, reference.Options{Seed: o.Seed, BulkAccesses: o.BulkAccesses, Tokens: tokens, Faults: o.Faults, TaskStepDelay: delay, Chaos: o.Chaos, Logger: o.Logger})
 	if err != nil {
 		return nil, usageError("reference server: %w", err)
 	}
