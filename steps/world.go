@@ -81,6 +81,9 @@ const (
 	TagTerminates  = "@terminates"
 )
 
+// Allows reports whether the run's scope lets a scenario with these tags run.
+func (s Scope) Allows(tags []string) bool { return s.outOfScope(tags) == "" }
+
 // outOfScope returns why the run's scope excludes a scenario with these tags, or "".
 func (s Scope) outOfScope(tags []string) string {
 	has := func(t string) bool {

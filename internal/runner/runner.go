@@ -290,7 +290,7 @@ func newSuite(o Options, env *environment, tlsCfg *tls.Config) (*steps.Suite, er
 // FixtureCheck is what a selection needs of the fixtures and, when a target was
 // given, what its fixtures file offers now.
 type FixtureCheck struct {
-	// Scenarios counts the scenarios the selection runs.
+	// Scenarios counts the scenarios the selection runs (its scope allows).
 	Scenarios int
 	Needs     []steps.RoleNeed
 	// Target names the target whose fixtures were read ("" when none was given);
@@ -322,7 +322,12 @@ func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &FixtureCheck{Scenarios: len(plan), Needs: needs}
+	out := &FixtureCheck{Needs: needs}
+	for _, p := range plan {
+		if o.Scope.Allows(p.tags) {
+			out.Scenarios++
+		}
+	}
 	if o.Target == "" {
 		return out, nil
 	}
