@@ -127,6 +127,7 @@ func Merge(c *verdict.Catalogue, parts []*verdict.Results, sources []string) (*v
 			seen[s.ID] = src
 			merged.Scenarios = append(merged.Scenarios, s)
 		}
+		merged.Requests += p.Requests
 		if p.Started.Before(merged.Started) {
 			merged.Started = p.Started
 		}

@@ -76,9 +76,13 @@ func TestMerge(t *testing.T) {
 		return &p
 	}
 	a, b := part("1/2", 0, 2, 4), part("2/2", 1, 3, 5)
+	a.Requests, b.Requests = 120, 80
 	merged, err := reports.Merge(cat, []*verdict.Results{b, a}, []string{"b.json", "a.json"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if merged.Requests != 200 {
+		t.Errorf("merged shards sent %d requests, want the sum 200", merged.Requests)
 	}
 	if merged.Overall != whole.Overall || len(merged.Scenarios) != len(whole.Scenarios) {
 		t.Fatalf("merged %s with %d scenarios, whole %s with %d", merged.Overall, len(merged.Scenarios), whole.Overall, len(whole.Scenarios))

@@ -42,6 +42,14 @@ func FixtureLines(r *verdict.Results) []string {
 	return lines
 }
 
+// requestsText is ", N requests" for a record that counted them.
+func requestsText(r *verdict.Results) string {
+	if r.Requests == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d requests", r.Requests)
+}
+
 // RunsLeftSentence says how long the usable fixtures last at the selection's rate.
 func RunsLeftSentence(f *verdict.FixtureReport) string {
 	switch {

@@ -32,9 +32,9 @@ func WriteMarkdown(w io.Writer, r *verdict.Results) error {
 	}
 	p.linef("")
 	oc := outcomeCounts(r.Scenarios)
-	p.linef("%s against %s · %d scenarios (%d passed, %d failed, %d errored, %d flaky, %d skipped) in %.1fs · accessctk %s",
+	p.linef("%s against %s · %d scenarios (%d passed, %d failed, %d errored, %d flaky, %d skipped) in %.1fs%s · accessctk %s",
 		mdText(r.Catalogue), mdCode(r.Target), len(r.Scenarios), oc[verdict.Passed], oc[verdict.Failed], oc[verdict.Errored],
-		oc[verdict.Flaked], oc[verdict.Skipped], r.DurationMS/1000, mdText(r.Version))
+		oc[verdict.Flaked], oc[verdict.Skipped], r.DurationMS/1000, requestsText(r), mdText(r.Version))
 	if r.Selection.Shard != "" || len(r.Selection.Shards) > 0 || r.Selection.Tags != "" {
 		p.linef("")
 		p.linef("Selection: %s", mdText(selectionText(r.Selection)))

@@ -27,7 +27,7 @@ func (t Text) Write(w io.Writer, r *verdict.Results) error {
 	if sel := selectionText(r.Selection); sel != "" {
 		p.linef("Selection: %s", sel)
 	}
-	p.linef("Scenarios: %s in %.2fs", scenarioCounts(r.Scenarios), r.DurationMS/1000)
+	p.linef("Scenarios: %s in %.2fs%s", scenarioCounts(r.Scenarios), r.DurationMS/1000, requestsText(r))
 	for _, n := range r.Notes {
 		p.linef("Note: %s", n)
 	}

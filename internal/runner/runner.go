@@ -246,6 +246,7 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 		Scenarios:       scenarios,
 		Notes:           notes,
 		Fixtures:        fixtureReport(suite, needs),
+		Requests:        client.Stats().Exchanges,
 		Credentials:     env.credentials(),
 	}
 	if o.Scope.RawFilter {

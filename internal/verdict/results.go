@@ -194,6 +194,9 @@ type Results struct {
 	Scenarios       []Scenario          `json:"scenarios"`
 	// Baseline compares this run with an earlier one (--baseline), when given.
 	Baseline *Comparison `json:"baseline,omitempty"`
+	// Requests counts the requests the run sent to the target, every retry and
+	// fixture read included (0 in records written before it was counted).
+	Requests int `json:"requests,omitempty"`
 	// Fixtures says what the run needed of the fixtures and what it left.
 	Fixtures *FixtureReport `json:"fixtures,omitempty"`
 }
