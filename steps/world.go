@@ -51,7 +51,13 @@ type Suite struct {
 	// run's full record is megabytes that nobody reads, and writing it was the
 	// slowest part of producing the reports.
 	FullTranscripts bool
-	Logger          *slog.Logger
+	// FullWalks walks the whole tenant at every page size. By default a walk in
+	// small pages covers a subset of a few dozen accesses chosen from the tenant's
+	// data (see pagingSubset), so a large tenant costs a few more pages, not hours.
+	FullWalks bool
+	// Walks records which walks covered a subset (nil records nothing).
+	Walks  *WalkLog
+	Logger *slog.Logger
 }
 
 // Tenant is a tenant the run may address, with its credential.

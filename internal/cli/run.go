@@ -143,6 +143,7 @@ func bindRunFlags(f *pflag.FlagSet, s *config.Settings) {
 	f.BoolVarP(&s.Quiet, "quiet", "q", s.Quiet, "print no progress and no summary (reports are still written; errors still go to stderr)")
 	f.BoolVar(&s.JSON, "json", s.JSON, "print the results JSON on stdout instead of the summary")
 	f.StringVar(&s.Transcripts, "transcripts", s.Transcripts, "which scenarios keep their full HTTP exchanges (headers, bodies, curl) in results.json: failed (every scenario that failed, errored, flaked or warned; a passing one keeps one line per request) or all")
+	f.BoolVar(&s.FullWalks, "full-walks", s.FullWalks, "walk the whole tenant at every page size (a nightly depth); by default walks in pages of 1 and 7 over a tenant of more than 64 accesses cover a few dozen chosen from its data")
 	f.DurationVar(&s.RunTimeout, "run-timeout", s.RunTimeout, "time limit for the whole run; when it passes, what did not finish is ERROR and the verdict INCOMPLETE")
 	f.IntVar(&s.Concurrency, "concurrency", s.Concurrency, "scenarios run at once; scenarios that change data never overlap those that read it, and 1 runs them one after another (fixtures are read with as many requests at once)")
 	f.StringVar(&s.Chaos, "chaos", s.Chaos, "embedded reference server only: make it unreliable (slow, reset, garbage, huge, hang, ratelimit, redirect-loop)")
@@ -212,6 +213,7 @@ func runWith(cmd *cobra.Command, st *State, s config.Settings, configPath string
 	o.Scope = steps.Scope{ReadOnly: s.ReadOnly, AllowDestructive: s.AllowDestructive, RawFilter: s.RawFilter}
 	o.TaskTimeout, o.Logger = s.TaskTimeout, newLogger(st.Stderr, s.Verbose)
 	o.Shard, o.RerunFailed, o.FullTranscripts = shard, s.RerunFailed, s.Transcripts == config.TranscriptsAll
+	o.FullWalks = s.FullWalks
 	o.RunTimeout, o.Concurrency = s.RunTimeout, s.Concurrency
 	o.Chaos = reference.Chaos{Mode: reference.ChaosMode(s.Chaos)}
 	warnInsecure(st, s)

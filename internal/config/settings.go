@@ -43,6 +43,7 @@ type Settings struct {
 	JSON             bool          `yaml:"json" env:"JSON" flag:"json"`
 	Verbose          bool          `yaml:"verbose" env:"VERBOSE" flag:"verbose"`
 	Transcripts      string        `yaml:"transcripts" env:"TRANSCRIPTS" flag:"transcripts"`
+	FullWalks        bool          `yaml:"fullWalks" env:"FULL_WALKS" flag:"full-walks"`
 	// Hostile and unreliable targets: bounds, pacing, TLS, and the embedded server's chaos.
 	RunTimeout         time.Duration `yaml:"runTimeout" env:"RUN_TIMEOUT" flag:"run-timeout"`
 	Concurrency        int           `yaml:"concurrency" env:"CONCURRENCY" flag:"concurrency"`

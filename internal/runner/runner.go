@@ -100,6 +100,9 @@ type Options struct {
 	// scenarios running or not yet started end as ERROR and the run is INCOMPLETE
 	// at best; it still ends with results.
 	RunTimeout time.Duration
+	// FullWalks walks the whole tenant at every page size (a nightly depth); by
+	// default walks in small pages cover a subset of a large tenant.
+	FullWalks bool
 	// FullTranscripts keeps every scenario's exchanges in full in the results; by
 	// default a scenario that passed without a finding keeps one line per request.
 	FullTranscripts bool
@@ -186,6 +189,9 @@ func Run(ctx context.Context, o Options) (*verdict.Results, error) {
 	}
 	if !o.Scope.ReadOnly {
 		notes = append(notes, steps.RestoreWitnesses(runCtx, suite)...)
+	}
+	if n := suite.Walks.Note(); n != "" {
+		notes = append(notes, n)
 	}
 	if pf.record != nil {
 		rec := *pf.record
@@ -282,6 +288,8 @@ func newSuite(o Options, env *environment, tlsCfg *tls.Config) (*steps.Suite, er
 		CorrelationHeader: target.DefaultCorrelationHeader,
 		Scope:             o.Scope,
 		FullTranscripts:   o.FullTranscripts,
+		FullWalks:         o.FullWalks,
+		Walks:             &steps.WalkLog{},
 		TaskTimeout:       o.TaskTimeout,
 		PollInterval:      env.pollInterval,
 		Logger:            o.Logger,
