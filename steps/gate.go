@@ -26,6 +26,18 @@ type Gate struct {
 	// overtaken counts the scenarios that joined the running kind while the other
 	// kind waited.
 	overtaken int
+	// changers counts the scenarios of the changing kind that ever entered: data read
+	// while it stays the same is still the data (see Generation).
+	changers int
+}
+
+// Generation counts the scenarios that change data so far. Scenarios that read run
+// only while none that changes does, so two readers that see the same generation
+// see the same data.
+func (g *Gate) Generation() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.changers
 }
 
 // maxOvertaking bounds how many scenarios of the running kind may still join it while
@@ -66,6 +78,9 @@ func (g *Gate) Enter(changes bool) {
 	g.waiting[k]--
 	g.active = k
 	g.running++
+	if changes {
+		g.changers++
+	}
 }
 
 // Leave ends a scenario that entered with the same kind.

@@ -56,8 +56,11 @@ type Suite struct {
 	// data (see pagingSubset), so a large tenant costs a few more pages, not hours.
 	FullWalks bool
 	// Walks records which walks covered a subset (nil records nothing).
-	Walks  *WalkLog
-	Logger *slog.Logger
+	Walks *WalkLog
+	// Snapshots, when set, keeps the tenant's list walked at the largest page size
+	// for every reading scenario while no scenario changes data (see theTenantsAccesses).
+	Snapshots *SnapshotCache
+	Logger    *slog.Logger
 }
 
 // Tenant is a tenant the run may address, with its credential.

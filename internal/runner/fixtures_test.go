@@ -61,3 +61,26 @@ func fixtureCounts(res *verdict.Results) []string {
 	}
 	return out
 }
+
+// The reading scenarios of a stretch of unchanged data share one walk of the
+// tenant's whole list at the largest page size, instead of each walking it again.
+func TestReadersShareOneWalkOfTheTenant(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := runner.Run(ctx, runner.Options{Tags: "@SAM-FL-01", Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	walks, scenarios := 0, 0
+	for _, s := range res.Scenarios {
+		scenarios++
+		for _, e := range s.Exchanges {
+			if strings.Contains(e.URL, "pageSize=1000") && strings.Contains(e.URL, "pageNumber=1") && !strings.Contains(e.URL, "filter=") {
+				walks++
+			}
+		}
+	}
+	if scenarios < 10 || walks != 1 {
+		t.Errorf("%d scenarios walked the whole tenant %d times, want once", scenarios, walks)
+	}
+}

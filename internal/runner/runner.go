@@ -290,6 +290,7 @@ func newSuite(o Options, env *environment, tlsCfg *tls.Config) (*steps.Suite, er
 		FullTranscripts:   o.FullTranscripts,
 		FullWalks:         o.FullWalks,
 		Walks:             &steps.WalkLog{},
+		Snapshots:         &steps.SnapshotCache{},
 		TaskTimeout:       o.TaskTimeout,
 		PollInterval:      env.pollInterval,
 		Logger:            o.Logger,
