@@ -65,11 +65,12 @@ func PlanFixtures(scenarios []PlannedScenario, scope Scope) ([]RoleNeed, error) 
 	}
 	by := map[string]*acc{}
 	for _, sc := range scenarios {
-		if scope.outOfScope(sc.Tags) != "" {
+		if !scope.Allows(sc.Tags) {
 			continue
 		}
 		consumes := slices.Contains(sc.Tags, TagTerminates)
-		uses := map[string]int{}
+		// takes is what the scenario checks out (or reads, for a witness) by role.
+		takes := map[string]int{}
 		for _, text := range sc.Steps {
 			u, n, err := useOf(text)
 			if err != nil {
@@ -78,19 +79,13 @@ func PlanFixtures(scenarios []PlannedScenario, scope Scope) ([]RoleNeed, error) 
 			if u.role == "" {
 				continue
 			}
-			a := by[u.role]
-			if a == nil {
-				a = &acc{}
-				by[u.role] = a
+			if by[u.role] == nil {
+				by[u.role] = &acc{}
 			}
-			if u.witness {
-				a.witness = true
-				uses[u.role] += 0
-				continue
-			}
-			uses[u.role] += n
+			by[u.role].witness = by[u.role].witness || u.witness
+			takes[u.role] += n
 		}
-		for role, n := range uses {
+		for role, n := range takes {
 			a := by[role]
 			a.scenarios++
 			if consumes {
@@ -125,6 +120,9 @@ func useOf(text string) (fixtureUse, int, error) {
 			continue
 		}
 		n := u.n
+		if u.witness {
+			return u, 0, nil
+		}
 		if n < 0 {
 			v, err := strconv.Atoi(m[1])
 			if err != nil {

@@ -162,3 +162,9 @@ func (f *Fixtures) Marshal() ([]byte, error) {
 	}
 	return append([]byte("# accessctk fixtures: the target, its tenants and the accesses the harness may use.\n"), out...), nil
 }
+
+// ByRole returns each role's list of ids by the key the fixtures file gives it
+// (ppu, nonPpu, terminated, secondary), for the callers that treat roles alike.
+func (a *Accesses) ByRole() map[string]*[]string {
+	return map[string]*[]string{"ppu": &a.PPU, "nonPpu": &a.NonPPU, "terminated": &a.Terminated, "secondary": &a.Secondary}
+}

@@ -108,10 +108,7 @@ func probeTenants(ctx context.Context, s *steps.Suite, needs []steps.RoleNeed, s
 // fixtureChecks lists every fixture the file names, with its role and owner.
 func fixtureChecks(s *steps.Suite) []fixtureCheck {
 	var out []fixtureCheck
-	lists := map[string][]string{
-		steps.RolePPU: s.Fixtures.Accesses.PPU, steps.RoleNonPPU: s.Fixtures.Accesses.NonPPU,
-		steps.RoleTerminated: s.Fixtures.Accesses.Terminated, steps.RoleSecondary: s.Fixtures.Accesses.Secondary,
-	}
+	lists := idsByRole(s.Fixtures)
 	for _, role := range steps.FixtureRoles() {
 		owner := s.Primary
 		if role.Secondary {

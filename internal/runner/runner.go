@@ -133,22 +133,12 @@ type Options struct {
 // Run performs the run and returns its judged results. A returned error carries its
 // exit code (usage, or nothing judged); a NON-CONFORMANT verdict is not an error.
 func Run(ctx context.Context, o Options) (*verdict.Results, error) {
-	o = o.withDefaults()
+	o, tlsCfg, err := o.prepare()
+	if err != nil {
+		return nil, err
+	}
 	if o.RunTimeout == 0 {
 		o.RunTimeout = DefaultRunTimeout
-	}
-	// The selection is checked before the target hears of the run.
-	tags, err := checkSelection(o.Tags)
-	if err != nil {
-		return nil, err
-	}
-	o.Tags = tags
-	if o, err = o.targetFromFixtures(); err != nil {
-		return nil, err
-	}
-	tlsCfg, err := o.checkTransport()
-	if err != nil {
-		return nil, err
 	}
 	// ctx is the caller's (an interrupt ends the run with an error); runCtx adds the
 	// run time limit, after which the run still ends with results.
@@ -272,17 +262,12 @@ func newSuite(o Options, env *environment, tlsCfg *tls.Config) (*steps.Suite, er
 		return nil, usageError("target client: %w", err)
 	}
 	return &steps.Suite{
-		Client:    client,
-		Spec:      specDoc,
-		Fixtures:  env.fixtures,
-		Primary:   env.primary,
-		Secondary: env.secondary,
-		Pool: steps.NewFixturePool(map[string][]string{
-			steps.RolePPU:        env.fixtures.Accesses.PPU,
-			steps.RoleNonPPU:     env.fixtures.Accesses.NonPPU,
-			steps.RoleTerminated: env.fixtures.Accesses.Terminated,
-			steps.RoleSecondary:  env.fixtures.Accesses.Secondary,
-		}),
+		Client:            client,
+		Spec:              specDoc,
+		Fixtures:          env.fixtures,
+		Primary:           env.primary,
+		Secondary:         env.secondary,
+		Pool:              steps.NewFixturePool(idsByRole(env.fixtures)),
 		Gate:              &steps.Gate{},
 		Catalogue:         verdict.Skylark(),
 		CorrelationHeader: target.DefaultCorrelationHeader,
@@ -315,16 +300,7 @@ type FixtureCheck struct {
 // CheckFixtures plans the selection o makes and, with a target, reads every fixture
 // as a run's preflight does. It changes nothing.
 func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
-	o = o.withDefaults()
-	tags, err := checkSelection(o.Tags)
-	if err != nil {
-		return nil, err
-	}
-	o.Tags = tags
-	if o, err = o.targetFromFixtures(); err != nil {
-		return nil, err
-	}
-	tlsCfg, err := o.checkTransport()
+	o, tlsCfg, err := o.prepare()
 	if err != nil {
 		return nil, err
 	}
@@ -362,6 +338,23 @@ func CheckFixtures(ctx context.Context, o Options) (*FixtureCheck, error) {
 	}
 	out.Report = fixtureReport(suite, needs)
 	return out, nil
+}
+
+// prepare checks what a run and a fixture check are told before either contacts the
+// target: the defaults filled in, the tag selection checked, the fixtures' baseURL as
+// the target when there is no --target, and the transport options with their TLS.
+func (o Options) prepare() (Options, *tls.Config, error) {
+	o = o.withDefaults()
+	tags, err := checkSelection(o.Tags)
+	if err != nil {
+		return o, nil, err
+	}
+	o.Tags = tags
+	if o, err = o.targetFromFixtures(); err != nil {
+		return o, nil, err
+	}
+	tlsCfg, err := o.checkTransport()
+	return o, tlsCfg, err
 }
 
 // withDefaults fills in the options every entry point defaults alike.
@@ -656,12 +649,18 @@ func loadSpec(path string, base *url.URL) (*spec.Spec, error) {
 	return s, nil
 }
 
+// idsByRole is each fixture role's ids.
+func idsByRole(fx *config.Fixtures) map[string][]string {
+	out := map[string][]string{}
+	for role, ids := range fx.Accesses.ByRole() {
+		out[role] = *ids
+	}
+	return out
+}
+
 // trimFixtures cuts each role's list to the selection's minimum.
 func trimFixtures(fx *config.Fixtures, needs []steps.RoleNeed) {
-	lists := map[string]*[]string{
-		steps.RolePPU: &fx.Accesses.PPU, steps.RoleNonPPU: &fx.Accesses.NonPPU,
-		steps.RoleTerminated: &fx.Accesses.Terminated, steps.RoleSecondary: &fx.Accesses.Secondary,
-	}
+	lists := fx.Accesses.ByRole()
 	for _, n := range needs {
 		if l := lists[n.Role]; len(*l) > n.Minimum {
 			*l = (*l)[:n.Minimum]
